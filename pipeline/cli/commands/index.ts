@@ -1,0 +1,6 @@
+import type { Command } from '../command.js';
+import { synthHistoryCommand, synthUsersCommand } from './synth.js';
+import { validateCommand } from './validate.js';
+
+/** Every `propensity` command, in the order `--help` lists them. */
+export const commands: Command[] = [validateCommand, synthUsersCommand, synthHistoryCommand];

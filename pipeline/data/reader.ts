@@ -1,0 +1,197 @@
+/**
+ * Streaming reader for the data contract: reads a CSV file of any size in constant memory, validates every
+ * row, and hands out valid records and rejects in batches. Every row read ends up counted as valid,
+ * opted out or rejected, so nothing disappears silently.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { CsvError, parse } from 'csv-parse';
+import { DataFileError, RejectRateError } from '../errors.js';
+import { IdSet } from './ids.js';
+import {
+  resolveHeader,
+  validateRow,
+  type ColumnMap,
+  type Kind,
+  type RecordOf,
+  type Reject,
+  type RejectReason,
+} from './schema.js';
+
+export interface Batch<K extends Kind> {
+  records: RecordOf<K>[];
+  rejects: Reject[];
+}
+
+export interface ReadSummary {
+  file: string;
+  kind: Kind;
+  /** SHA-256 of the file's bytes, as read. */
+  sha256: string;
+  columns: string[];
+  /** Columns the contract does not use: ignored. */
+  extraColumns: string[];
+  /** Data rows read (of this shard, when a filter is given). */
+  rowsRead: number;
+  valid: number;
+  optedOut: number;
+  rejected: number;
+  rejectsByReason: Partial<Record<RejectReason, number>>;
+}
+
+export interface ReadOptions<K extends Kind> {
+  kind: K;
+  onBatch: (batch: Batch<K>) => void | Promise<void>;
+  batchSize?: number;
+  /** Rows whose User ID this returns false for belong to someone else (another shard): not read at all. */
+  owns?: (userId: string) => boolean;
+  /** IDs on a suppression list count as opted out. */
+  isSuppressed?: (userId: string) => boolean;
+}
+
+const UTF8_HINT = 'save the file as "CSV UTF-8" (in a spreadsheet: Save As, CSV UTF-8) and try again';
+
+/** Bytes to text, refusing anything that is not UTF-8 or that holds binary data. */
+async function* decodeUtf8(file: string, chunks: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>) {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    if (chunk.includes(0)) {
+      throw new DataFileError(file, `holds binary data (a NUL byte near byte ${offset + chunk.indexOf(0)}): it is not a CSV text file`, UTF8_HINT);
+    }
+    try {
+      yield decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new DataFileError(file, `is not valid UTF-8 text (bad bytes near byte ${offset})`, UTF8_HINT);
+    }
+    offset += chunk.length;
+  }
+  try {
+    yield decoder.decode();
+  } catch {
+    throw new DataFileError(file, 'is not valid UTF-8 text (it ends in the middle of a character)', UTF8_HINT);
+  }
+}
+
+function csvProblem(file: string, error: CsvError): DataFileError {
+  const line = (error as CsvError & { lines?: number }).lines;
+  const where = line ? ` at line ${line}` : '';
+  return new DataFileError(
+    file,
+    `is not well-formed CSV${where}: ${error.message}`,
+    'check that quoted fields open and close with a double quote ("), and that quotes inside a field are doubled ("")',
+  );
+}
+
+export async function readDataFile<K extends Kind>(file: string, options: ReadOptions<K>): Promise<ReadSummary> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new DataFileError(file, 'no such file', 'check the path');
+  if (info.size === 0) throw new DataFileError(file, 'is empty', 'export the data again: the file has no header and no rows');
+
+  const batchSize = options.batchSize ?? 10_000;
+  const hash = createHash('sha256');
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+  const text = decodeUtf8(file, createReadStream(file, { highWaterMark: 1 << 20 }), hash);
+  const feeding = (async () => {
+    for await (const piece of text) if (!parser.write(piece)) await new Promise((r) => parser.once('drain', r));
+    parser.end();
+  })();
+  feeding.catch((error: unknown) => parser.destroy(error as Error));
+
+  const seen = new IdSet();
+  const summary: ReadSummary = {
+    file,
+    kind: options.kind,
+    sha256: '',
+    columns: [],
+    extraColumns: [],
+    rowsRead: 0,
+    valid: 0,
+    optedOut: 0,
+    rejected: 0,
+    rejectsByReason: {},
+  };
+  let map: ColumnMap | undefined;
+  let dataLines = 0;
+  let batch: Batch<K> = { records: [], rejects: [] };
+
+  const addReject = (line: number, userId: string, reason: RejectReason, detail: string) => {
+    summary.rejected++;
+    summary.rejectsByReason[reason] = (summary.rejectsByReason[reason] ?? 0) + 1;
+    batch.rejects.push({ line, userId, reason, detail });
+  };
+
+  try {
+    for await (const { record, info: at } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!map) {
+        map = resolveHeader(file, record, options.kind);
+        summary.columns = record.map((name) => name.trim());
+        summary.extraColumns = map.extra;
+        continue;
+      }
+      dataLines++;
+      const rawId = (record[map.userId] ?? '').trim();
+      if (options.owns && !options.owns(rawId)) continue;
+      summary.rowsRead++;
+      const verdict = validateRow(record, map, options.kind);
+      if (verdict.status === 'rejected') {
+        addReject(at.lines, verdict.userId, verdict.reason, verdict.detail);
+      } else if (seen.addIfAbsent(verdict.userId)) {
+        addReject(at.lines, verdict.userId, 'duplicate_user_id', `User ID ${verdict.userId} appears earlier in the file`);
+      } else if (verdict.status === 'opted_out' || options.isSuppressed?.(verdict.userId)) {
+        summary.optedOut++;
+      } else {
+        summary.valid++;
+        batch.records.push(verdict.record);
+      }
+      if (batch.records.length + batch.rejects.length >= batchSize) {
+        await options.onBatch(batch);
+        batch = { records: [], rejects: [] };
+      }
+    }
+  } catch (error) {
+    if (error instanceof CsvError) throw csvProblem(file, error);
+    throw error;
+  }
+  await feeding;
+  if (!map) throw new DataFileError(file, 'is empty', 'export the data again: the file has no header and no rows');
+  if (dataLines === 0) throw new DataFileError(file, 'has a header but no rows', 'export the data again with its rows');
+  if (batch.records.length + batch.rejects.length > 0) await options.onBatch(batch);
+  summary.sha256 = hash.digest('hex');
+  return summary;
+}
+
+/** Reads a whole (small) file into memory: training data, a reference sample. */
+export async function readAll<K extends Kind>(
+  file: string,
+  kind: K,
+): Promise<{ records: RecordOf<K>[]; rejects: Reject[]; summary: ReadSummary }> {
+  const records: RecordOf<K>[] = [];
+  const rejects: Reject[] = [];
+  const summary = await readDataFile(file, {
+    kind,
+    onBatch: (batch) => {
+      for (const r of batch.records) records.push(r);
+      for (const r of batch.rejects) rejects.push(r);
+    },
+  });
+  return { records, rejects, summary };
+}
+
+/** Stops the run when more rows were rejected than the limit allows (a share, 0.01 = 1%). */
+export function assertRejectRate(summary: ReadSummary, limit: number): void {
+  if (summary.rowsRead === 0) return;
+  const rate = summary.rejected / summary.rowsRead;
+  if (rate > limit) {
+    const reasons = Object.entries(summary.rejectsByReason)
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, count]) => `${reason} ${count}`)
+      .join(', ');
+    throw new RejectRateError(
+      `${summary.file}: ${summary.rejected} of ${summary.rowsRead} rows (${(100 * rate).toFixed(2)}%) break the data contract, more than the limit of ${(100 * limit).toFixed(2)}% (${reasons})`,
+      'fix the export (see rejects.csv for each bad row and its reason), or raise the limit with --max-reject-rate if these rows are expected',
+    );
+  }
+}
