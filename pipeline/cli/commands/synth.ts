@@ -1,6 +1,6 @@
 import { writeStreamAtomic } from '../../io/atomic.js';
 import { DEFAULT_USER_SHAPE, synthHistory, synthUsers } from '../../data/synth.js';
-import { log, progressReporter } from '../../log.js';
+import { progressReporter } from '../../log.js';
 import { jsonOption, numberWithDefault, requiredString, type Command, type ParsedArgs } from '../command.js';
 
 const common = {
@@ -20,7 +20,6 @@ async function writeChunks(out: string, rows: number, chunks: Iterable<string>):
       report(Math.min(written, rows), rows);
     }
   });
-  log.info(`wrote ${rows} rows to ${out}`);
   return { file: out, rows };
 }
 
