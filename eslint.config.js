@@ -18,7 +18,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@actions/*', '@octokit/*'], message: 'pipeline/ never imports GitHub code.' }] },
+        {
+          patterns: [
+            { group: ['@actions/*', '@octokit/*'], message: 'pipeline/ never imports GitHub code.' },
+          ],
+        },
       ],
     },
   },

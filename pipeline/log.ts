@@ -31,6 +31,8 @@ export function progressReporter(label: string, everyMs = 2000): (done: number, 
     if (now - last < everyMs) return;
     last = now;
     const share = total ? ` (${Math.round((100 * done) / total)}%)` : '';
-    log.info(`${label}: ${done.toLocaleString('en-US')}${total ? ` of ${total.toLocaleString('en-US')}` : ''}${share}`);
+    log.info(
+      `${label}: ${done.toLocaleString('en-US')}${total ? ` of ${total.toLocaleString('en-US')}` : ''}${share}`,
+    );
   };
 }

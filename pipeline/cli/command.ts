@@ -72,7 +72,12 @@ export function optionalNumber(args: ParsedArgs, name: string, rule: NumberRule 
   return value;
 }
 
-export function numberWithDefault(args: ParsedArgs, name: string, fallback: number, rule: NumberRule = {}): number {
+export function numberWithDefault(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  rule: NumberRule = {},
+): number {
   return optionalNumber(args, name, rule) ?? fallback;
 }
 

@@ -25,17 +25,19 @@ function commandHelp(command: Command): string {
 function programHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   const list = commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`).join('\n');
-  return [
-    `Usage: ${PROGRAM} <command> [options]`,
-    '',
-    'Scores customers for their likelihood to buy a car, retrains and compares models, and monitors drift.',
-    '',
-    'Commands:',
-    list,
-    '',
-    `Run \`${PROGRAM} <command> --help\` for a command's options. Results go to stdout, progress to stderr.`,
-    'Exit codes: 0 success, 1 failure, 2 bad usage or bad input.',
-  ].join('\n') + '\n';
+  return (
+    [
+      `Usage: ${PROGRAM} <command> [options]`,
+      '',
+      'Scores customers for their likelihood to buy a car, retrains and compares models, and monitors drift.',
+      '',
+      'Commands:',
+      list,
+      '',
+      `Run \`${PROGRAM} <command> --help\` for a command's options. Results go to stdout, progress to stderr.`,
+      'Exit codes: 0 success, 1 failure, 2 bad usage or bad input.',
+    ].join('\n') + '\n'
+  );
 }
 
 /** Finds the command named by the first one or two words of argv (the longest match wins). */
@@ -80,7 +82,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   let args: ParsedArgs;
   try {
-    args = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values as ParsedArgs;
+    args = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false })
+      .values as ParsedArgs;
   } catch (error) {
     throw new UsageError((error as Error).message, `run \`${PROGRAM} ${command.name} --help\``);
   }
@@ -96,7 +99,9 @@ function reportFailure(error: unknown): number {
     return 2;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`${PROGRAM}: unexpected failure. This is a bug; please report it with the lines below.\n${detail}\n`);
+  process.stderr.write(
+    `${PROGRAM}: unexpected failure. This is a bug; please report it with the lines below.\n${detail}\n`,
+  );
   return 1;
 }
 

@@ -66,7 +66,10 @@ export async function openAtomicWriter(path: string): Promise<AtomicWriter> {
 }
 
 /** Runs `fill` against an atomic writer: committed when it returns, removed when it throws. */
-export async function writeStreamAtomic(path: string, fill: (writer: AtomicWriter) => Promise<void>): Promise<void> {
+export async function writeStreamAtomic(
+  path: string,
+  fill: (writer: AtomicWriter) => Promise<void>,
+): Promise<void> {
   const writer = await openAtomicWriter(path);
   try {
     await fill(writer);

@@ -54,26 +54,38 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new InvalidArtifactError(`${what} not found at ${path}`, `check the path; a model directory holds ${MODEL_FILE} and ${CARD_FILE}`);
+    throw new InvalidArtifactError(
+      `${what} not found at ${path}`,
+      `check the path; a model directory holds ${MODEL_FILE} and ${CARD_FILE}`,
+    );
   }
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new InvalidArtifactError(`${what} at ${path} is not valid JSON: ${(error as Error).message}`, 'restore the file from git');
+    throw new InvalidArtifactError(
+      `${what} at ${path} is not valid JSON: ${(error as Error).message}`,
+      'restore the file from git',
+    );
   }
 }
 
 function assertCardShape(card: ModelCard, path: string): void {
   const problems: string[] = [];
-  if (!Number.isInteger(card.version) || card.version < 1) problems.push('version must be a whole number >= 1');
+  if (!Number.isInteger(card.version) || card.version < 1)
+    problems.push('version must be a whole number >= 1');
   if (typeof card.model?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(card.model.sha256)) {
     problems.push('model.sha256 must be a SHA-256 in hex');
   }
-  if (!Array.isArray(card.model?.features) || card.model.features.length === 0) problems.push('model.features must list the features');
+  if (!Array.isArray(card.model?.features) || card.model.features.length === 0)
+    problems.push('model.features must list the features');
   const threshold = card.model?.threshold;
-  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) problems.push('model.threshold must be between 0 and 1');
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
+    problems.push('model.threshold must be between 0 and 1');
   if (problems.length > 0) {
-    throw new InvalidArtifactError(`${path} is not a valid model card: ${problems.join('; ')}`, 'retrain with `propensity train` or restore the card from git');
+    throw new InvalidArtifactError(
+      `${path} is not a valid model card: ${problems.join('; ')}`,
+      'retrain with `propensity train` or restore the card from git',
+    );
   }
 }
 
@@ -99,7 +111,10 @@ export async function loadVerifiedModel(dir: string): Promise<LoadedModel> {
   try {
     onnx = await readFile(path);
   } catch {
-    throw new InvalidArtifactError(`model file not found at ${path}`, 'restore it from git or retrain with `propensity train`');
+    throw new InvalidArtifactError(
+      `model file not found at ${path}`,
+      'restore it from git or retrain with `propensity train`',
+    );
   }
   const actual = sha256(onnx);
   if (actual !== card.model.sha256) {

@@ -10,7 +10,11 @@ const common = {
   ...jsonOption,
 } as const;
 
-async function writeChunks(out: string, rows: number, chunks: Iterable<string>): Promise<{ file: string; rows: number }> {
+async function writeChunks(
+  out: string,
+  rows: number,
+  chunks: Iterable<string>,
+): Promise<{ file: string; rows: number }> {
   const report = progressReporter(`writing ${out}`);
   let written = 0;
   await writeStreamAtomic(out, async (writer) => {
@@ -31,7 +35,8 @@ const rowsAndSeed = (args: ParsedArgs) => ({
 export const synthUsersCommand: Command = {
   name: 'synth users',
   summary: 'write synthetic monthly users (User ID,Age,AnnualSalary,Gender)',
-  usage: '--rows N --seed S --out FILE [--age-shift Y] [--salary-scale F] [--male-share P] [--opt-out-share P]',
+  usage:
+    '--rows N --seed S --out FILE [--age-shift Y] [--salary-scale F] [--male-share P] [--opt-out-share P]',
   details:
     'By default users are drawn as the original project drew them: age uniform 18..63, salary uniform\n' +
     '15000..152500, gender 50/50. The knobs shift them, to test drift monitoring.',
@@ -40,15 +45,26 @@ export const synthUsersCommand: Command = {
     'age-shift': { type: 'string', value: 'Y', description: 'years added to every age (default 0)' },
     'salary-scale': { type: 'string', value: 'F', description: 'factor applied to every salary (default 1)' },
     'male-share': { type: 'string', value: 'P', description: 'share of men, 0..1 (default 0.5)' },
-    'opt-out-share': { type: 'string', value: 'P', description: 'share with MarketingOptOut=true (default 0: no such column)' },
+    'opt-out-share': {
+      type: 'string',
+      value: 'P',
+      description: 'share with MarketingOptOut=true (default 0: no such column)',
+    },
   },
   async run(args) {
     const shape = {
       ...rowsAndSeed(args),
-      ageShift: numberWithDefault(args, 'age-shift', DEFAULT_USER_SHAPE.ageShift, { integer: true, min: -50, max: 50 }),
+      ageShift: numberWithDefault(args, 'age-shift', DEFAULT_USER_SHAPE.ageShift, {
+        integer: true,
+        min: -50,
+        max: 50,
+      }),
       salaryScale: numberWithDefault(args, 'salary-scale', DEFAULT_USER_SHAPE.salaryScale, { min: 0 }),
       maleShare: numberWithDefault(args, 'male-share', DEFAULT_USER_SHAPE.maleShare, { min: 0, max: 1 }),
-      optOutShare: numberWithDefault(args, 'opt-out-share', DEFAULT_USER_SHAPE.optOutShare, { min: 0, max: 1 }),
+      optOutShare: numberWithDefault(args, 'opt-out-share', DEFAULT_USER_SHAPE.optOutShare, {
+        min: 0,
+        max: 1,
+      }),
     };
     const result = await writeChunks(requiredString(args, 'out'), shape.rows, synthUsers(shape));
     return { data: { ...result, shape }, text: `wrote ${result.rows} users to ${result.file}` };
@@ -66,6 +82,9 @@ export const synthHistoryCommand: Command = {
   async run(args) {
     const options = rowsAndSeed(args);
     const result = await writeChunks(requiredString(args, 'out'), options.rows, synthHistory(options));
-    return { data: { ...result, seed: options.seed }, text: `wrote ${result.rows} labeled rows to ${result.file}` };
+    return {
+      data: { ...result, seed: options.seed },
+      text: `wrote ${result.rows} labeled rows to ${result.file}`,
+    };
   },
 };

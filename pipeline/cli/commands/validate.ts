@@ -15,13 +15,18 @@ export const validateCommand: Command = {
   options: {
     input: { type: 'string', value: 'FILE', description: 'the CSV file to check' },
     kind: { type: 'string', value: 'KIND', description: 'users (default) or training (needs Purchased)' },
-    rejects: { type: 'string', value: 'FILE', description: 'write each rejected row with its line and reason here' },
+    rejects: {
+      type: 'string',
+      value: 'FILE',
+      description: 'write each rejected row with its line and reason here',
+    },
     ...jsonOption,
   },
   async run(args) {
     const input = requiredString(args, 'input');
     const kind = (optionalString(args, 'kind') ?? 'users') as Kind;
-    if (kind !== 'users' && kind !== 'training') throw new UsageError(`--kind must be users or training, got "${kind}"`);
+    if (kind !== 'users' && kind !== 'training')
+      throw new UsageError(`--kind must be users or training, got "${kind}"`);
     const rejectsPath = optionalString(args, 'rejects');
 
     const rejects: Reject[] = [];
@@ -50,7 +55,11 @@ export const validateCommand: Command = {
       ...(rejectsPath ? [`rejects written to ${rejectsPath}`] : []),
     ].join('\n');
     return {
-      data: { ...summary, duplicateIds: summary.rejectsByReason.duplicate_user_id ?? 0, rejectsFile: rejectsPath ?? null },
+      data: {
+        ...summary,
+        duplicateIds: summary.rejectsByReason.duplicate_user_id ?? 0,
+        rejectsFile: rejectsPath ?? null,
+      },
       text,
     };
   },
