@@ -53,7 +53,7 @@ export interface ReadOptions<K extends Kind> {
 const UTF8_HINT = 'save the file as "CSV UTF-8" (in a spreadsheet: Save As, CSV UTF-8) and try again';
 
 /** Bytes to text, refusing anything that is not UTF-8 or that holds binary data. */
-async function* decodeUtf8(file: string, chunks: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>) {
+export async function* decodeUtf8(file: string, chunks: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>) {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
   for await (const chunk of chunks) {
@@ -75,7 +75,7 @@ async function* decodeUtf8(file: string, chunks: AsyncIterable<Buffer>, hash: Re
   }
 }
 
-function csvProblem(file: string, error: CsvError): DataFileError {
+export function csvProblem(file: string, error: CsvError): DataFileError {
   const line = (error as CsvError & { lines?: number }).lines;
   const where = line ? ` at line ${line}` : '';
   return new DataFileError(
@@ -85,11 +85,94 @@ function csvProblem(file: string, error: CsvError): DataFileError {
   );
 }
 
-export async function readDataFile<K extends Kind>(file: string, options: ReadOptions<K>): Promise<ReadSummary> {
+function emptySummary(file: string, kind: Kind): ReadSummary {
+  return {
+    file,
+    kind,
+    sha256: '',
+    columns: [],
+    extraColumns: [],
+    rowsRead: 0,
+    valid: 0,
+    optedOut: 0,
+    rejected: 0,
+    rejectsByReason: {},
+  };
+}
+
+/**
+ * What happens to each parsed row, whoever parsed it (csv-parse here, the scorer's fast tokenizer):
+ * the header is matched, every row of ours is counted as valid, opted out or rejected, duplicates found.
+ * One place, so every reader reconciles the same way.
+ */
+export class RowTally<K extends Kind> {
+  readonly summary: ReadSummary;
+  map: ColumnMap | undefined;
+  /** Data rows in the file, whoever owns them. */
+  dataLines = 0;
+  private readonly seen: IdSet;
+
+  constructor(
+    readonly file: string,
+    private readonly options: Pick<ReadOptions<K>, 'kind' | 'owns' | 'isSuppressed'> & { expectedRows?: number },
+  ) {
+    this.summary = emptySummary(file, options.kind);
+    this.seen = new IdSet(options.expectedRows);
+  }
+
+  header(record: string[]): void {
+    this.map = resolveHeader(this.file, record, this.options.kind);
+    this.summary.columns = record.map((name) => name.trim());
+    this.summary.extraColumns = this.map.extra;
+  }
+
+  /** A data row at 1-based `line`: the valid record, its reject, or undefined (not ours, or opted out). */
+  row(record: string[], line: number): RecordOf<K> | Reject | undefined {
+    const map = this.map!;
+    const summary = this.summary;
+    this.dataLines++;
+    if (this.options.owns && !this.options.owns((record[map.userId] ?? '').trim())) return undefined;
+    summary.rowsRead++;
+    const verdict = validateRow(record, map, this.options.kind);
+    if (verdict.status === 'rejected') return this.reject(line, verdict.userId, verdict.reason, verdict.detail);
+    if (this.seen.addIfAbsent(verdict.userId)) {
+      return this.reject(line, verdict.userId, 'duplicate_user_id', `User ID ${verdict.userId} appears earlier in the file`);
+    }
+    if (verdict.status === 'opted_out' || this.options.isSuppressed?.(verdict.userId)) {
+      summary.optedOut++;
+      return undefined;
+    }
+    summary.valid++;
+    return verdict.record;
+  }
+
+  /** The file-level checks once every row is in: a header, and at least one row. */
+  finish(sha256: string): ReadSummary {
+    if (!this.map) throw new DataFileError(this.file, 'is empty', 'export the data again: the file has no header and no rows');
+    if (this.dataLines === 0) throw new DataFileError(this.file, 'has a header but no rows', 'export the data again with its rows');
+    this.summary.sha256 = sha256;
+    return this.summary;
+  }
+
+  private reject(line: number, userId: string, reason: RejectReason, detail: string): Reject {
+    this.summary.rejected++;
+    this.summary.rejectsByReason[reason] = (this.summary.rejectsByReason[reason] ?? 0) + 1;
+    return { line, userId, reason, detail };
+  }
+}
+
+export const isReject = (value: object): value is Reject => 'reason' in value;
+
+/** Refuses a path that is not a non-empty file, before any reading. */
+export async function assertReadableFile(file: string): Promise<number> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new DataFileError(file, 'no such file', 'check the path');
   if (info.size === 0) throw new DataFileError(file, 'is empty', 'export the data again: the file has no header and no rows');
+  return info.size;
+}
 
+export async function readDataFile<K extends Kind>(file: string, options: ReadOptions<K>): Promise<ReadSummary> {
+  await assertReadableFile(file);
   const batchSize = options.batchSize ?? 10_000;
   const hash = createHash('sha256');
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
@@ -100,52 +183,18 @@ export async function readDataFile<K extends Kind>(file: string, options: ReadOp
   })();
   feeding.catch((error: unknown) => parser.destroy(error as Error));
 
-  const seen = new IdSet();
-  const summary: ReadSummary = {
-    file,
-    kind: options.kind,
-    sha256: '',
-    columns: [],
-    extraColumns: [],
-    rowsRead: 0,
-    valid: 0,
-    optedOut: 0,
-    rejected: 0,
-    rejectsByReason: {},
-  };
-  let map: ColumnMap | undefined;
-  let dataLines = 0;
+  const tally = new RowTally<K>(file, options);
   let batch: Batch<K> = { records: [], rejects: [] };
-
-  const addReject = (line: number, userId: string, reason: RejectReason, detail: string) => {
-    summary.rejected++;
-    summary.rejectsByReason[reason] = (summary.rejectsByReason[reason] ?? 0) + 1;
-    batch.rejects.push({ line, userId, reason, detail });
-  };
-
   try {
     for await (const { record, info: at } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!map) {
-        map = resolveHeader(file, record, options.kind);
-        summary.columns = record.map((name) => name.trim());
-        summary.extraColumns = map.extra;
+      if (!tally.map) {
+        tally.header(record);
         continue;
       }
-      dataLines++;
-      const rawId = (record[map.userId] ?? '').trim();
-      if (options.owns && !options.owns(rawId)) continue;
-      summary.rowsRead++;
-      const verdict = validateRow(record, map, options.kind);
-      if (verdict.status === 'rejected') {
-        addReject(at.lines, verdict.userId, verdict.reason, verdict.detail);
-      } else if (seen.addIfAbsent(verdict.userId)) {
-        addReject(at.lines, verdict.userId, 'duplicate_user_id', `User ID ${verdict.userId} appears earlier in the file`);
-      } else if (verdict.status === 'opted_out' || options.isSuppressed?.(verdict.userId)) {
-        summary.optedOut++;
-      } else {
-        summary.valid++;
-        batch.records.push(verdict.record);
-      }
+      const outcome = tally.row(record, at.lines);
+      if (outcome === undefined) continue;
+      if (isReject(outcome)) batch.rejects.push(outcome);
+      else batch.records.push(outcome);
       if (batch.records.length + batch.rejects.length >= batchSize) {
         await options.onBatch(batch);
         batch = { records: [], rejects: [] };
@@ -156,10 +205,8 @@ export async function readDataFile<K extends Kind>(file: string, options: ReadOp
     throw error;
   }
   await feeding;
-  if (!map) throw new DataFileError(file, 'is empty', 'export the data again: the file has no header and no rows');
-  if (dataLines === 0) throw new DataFileError(file, 'has a header but no rows', 'export the data again with its rows');
+  const summary = tally.finish(hash.digest('hex'));
   if (batch.records.length + batch.rejects.length > 0) await options.onBatch(batch);
-  summary.sha256 = hash.digest('hex');
   return summary;
 }
 
