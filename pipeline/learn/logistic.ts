@@ -9,7 +9,7 @@
 import type { FittedModel, Learner, LinearStructure, Matrix, Params } from './learner.js';
 import { sigmoid } from './tree-model.js';
 
-export const LOGISTIC_DEFAULTS = { C: 1 } as const;
+export const LOGISTIC_DEFAULTS: Readonly<{ C: number }> = { C: 1 };
 
 const MAX_ITERATIONS = 100;
 const TOLERANCE = 1e-10;
@@ -134,7 +134,7 @@ export class LogisticRegression implements Learner {
 
   constructor(params: Partial<typeof LOGISTIC_DEFAULTS> = {}) {
     this.params = { ...LOGISTIC_DEFAULTS, ...params };
-    if (!(this.params.C! > 0)) throw new RangeError(`logistic C must be > 0, got ${this.params.C}`);
+    if (!(this.params.C! > 0)) throw new RangeError(`logistic: C must be > 0, got ${this.params.C}`);
   }
 
   fit(x: Matrix, y: Uint8Array, _seed: number): FittedModel {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LogisticRegression } from '../../pipeline/learn/logistic.js';
-import type { Matrix } from '../../pipeline/learn/learner.js';
+import type { FittedModel, LinearStructure, Matrix } from '../../pipeline/learn/learner.js';
 import { createRng } from '../../pipeline/random.js';
 
 function randomProblem(n: number, seed: number): { x: Matrix; y: Uint8Array } {
@@ -20,6 +20,11 @@ function randomProblem(n: number, seed: number): { x: Matrix; y: Uint8Array } {
 
 const logit = (p: number): number => Math.log(p / (1 - p));
 
+function linearOf(model: FittedModel): LinearStructure {
+  if (model.structure.kind !== 'linear') throw new Error('expected a linear model');
+  return model.structure;
+}
+
 describe('LogisticRegression', () => {
   it('reaches a stationary point of the penalized objective (gradient ~ 0)', () => {
     const { x, y } = randomProblem(400, 7);
@@ -34,7 +39,7 @@ describe('LogisticRegression', () => {
       let variance = 0;
       for (let i = 0; i < x.rows; i++) variance += (x.values[i * k + j]! - mean) ** 2 / x.rows;
       const sd = Math.sqrt(variance);
-      const w = (model.structure as { coefficients: number[] }).coefficients[j]! * sd;
+      const w = linearOf(model).coefficients[j]! * sd;
       let gradient = w / C;
       for (let i = 0; i < x.rows; i++) gradient += (p[i]! - y[i]!) * ((x.values[i * k + j]! - mean) / sd);
       expect(Math.abs(gradient)).toBeLessThan(1e-6);
@@ -56,7 +61,7 @@ describe('LogisticRegression', () => {
     };
     const y = Uint8Array.from(rows.map((r) => r[1]));
     const model = new LogisticRegression({ C: 1e12 }).fit(x, y, 0);
-    const linear = model.structure as { intercept: number; coefficients: number[] };
+    const linear = linearOf(model);
     expect(linear.intercept).toBeCloseTo(logit(0.3), 6);
     expect(linear.coefficients[0]).toBeCloseTo(logit(70 / 80) - logit(0.3), 6);
   });

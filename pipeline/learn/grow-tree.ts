@@ -1,0 +1,260 @@
+/**
+ * The tree grower shared by CART and gradient boosting: exact greedy splits, grown level by level.
+ *
+ * Each feature is sorted once per fit (`prepareColumns`). Growing a level is then one pass over each
+ * sorted column, as XGBoost's exact method does: every row knows the node it sits in, and each node keeps a
+ * running left-side sum as the column is swept from small to large values, so every candidate threshold of
+ * every node on the level is scored in O(rows) per feature. A row carries a first-order statistic `g` and a
+ * weight `h` (gradient and hessian for boosting; label and 1 for CART); a `SplitCriterion` turns the sums
+ * into a split score and a leaf value.
+ *
+ * Thresholds sit midway between adjacent distinct (float32) values, rounded to float32 so that a row goes
+ * left exactly when `x < threshold`, in TypeScript and in ONNX alike.
+ */
+import type { Tree } from './tree-model.js';
+
+/** The training features, column-major as float32, with each column's row order by value. */
+export interface Columns {
+  rows: number;
+  features: number;
+  /** values[j * rows + i]: feature j of row i. */
+  values: Float32Array;
+  /** order[j]: row indices sorted by feature j, ascending (ties by row index). */
+  order: Uint32Array[];
+}
+
+/** Sorts each feature once; reused by every tree of a fit. */
+export function prepareColumns(rowMajor: Float64Array, rows: number, features: number): Columns {
+  const values = new Float32Array(rows * features);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < features; j++) values[j * rows + i] = rowMajor[i * features + j]!;
+  }
+  const order: Uint32Array[] = [];
+  for (let j = 0; j < features; j++) {
+    const column = values.subarray(j * rows, (j + 1) * rows);
+    const indices = new Uint32Array(rows);
+    for (let i = 0; i < rows; i++) indices[i] = i;
+    indices.sort((a, b) => column[a]! - column[b]! || a - b);
+    order.push(indices);
+  }
+  return { rows, features, values, order };
+}
+
+export interface SplitCriterion {
+  /** Each child needs at least this much summed weight `h`. */
+  minChildWeight: number;
+  /** A split is made only when its gain exceeds this. */
+  minGain: number;
+  /** Whether a node with these sums may be split at all (e.g. CART leaves pure nodes alone). */
+  canSplit(g: number, h: number): boolean;
+  /** gain = score(left) + score(right) - score(node); higher is better. */
+  score(g: number, h: number): number;
+  leafValue(g: number, h: number): number;
+  /** After growing, a split whose gain is below this is undone, bottom-up (XGBoost's gamma). */
+  pruneBelow: number;
+}
+
+export interface GrowOptions {
+  maxDepth: number;
+  /** Feature indices a split may use (column subsampling). */
+  allowedFeatures: readonly number[];
+  /** Per row: 1 when it takes part in this tree (row subsampling, inner validation); null = all rows. */
+  inSample: Uint8Array | null;
+}
+
+/** Split threshold between adjacent distinct float32 values a < b: x < t holds for a and not for b. */
+export function midpoint(a: number, b: number): number {
+  const t = Math.fround((a + b) / 2);
+  return t > a ? t : b;
+}
+
+interface Growing {
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  gain: number[];
+  g: number[];
+  h: number[];
+}
+
+export function growTree(
+  columns: Columns,
+  g: Float64Array,
+  h: Float64Array,
+  criterion: SplitCriterion,
+  options: GrowOptions,
+): Tree {
+  const n = columns.rows;
+  const nodes: Growing = {
+    feature: [-1],
+    threshold: [0],
+    left: [-1],
+    right: [-1],
+    gain: [0],
+    g: [0],
+    h: [0],
+  };
+  const position = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (options.inSample && options.inSample[i] === 0) {
+      position[i] = -1;
+      continue;
+    }
+    nodes.g[0]! += g[i]!;
+    nodes.h[0]! += h[i]!;
+  }
+  let level = [0];
+  for (let depth = 0; depth < options.maxDepth && level.length > 0; depth++) {
+    const splitting = level.filter((node) => criterion.canSplit(nodes.g[node]!, nodes.h[node]!));
+    if (splitting.length === 0) break;
+    const split = findSplits(columns, g, h, position, nodes, splitting, criterion, options.allowedFeatures);
+    const next: number[] = [];
+    const childOf = new Int32Array(nodes.feature.length).fill(-1);
+    for (const node of splitting) {
+      const best = split.get(node);
+      if (!best || !(best.gain > criterion.minGain)) continue;
+      const left = addNode(nodes);
+      const right = addNode(nodes);
+      nodes.feature[node] = best.feature;
+      nodes.threshold[node] = best.threshold;
+      nodes.left[node] = left;
+      nodes.right[node] = right;
+      nodes.gain[node] = best.gain;
+      childOf[node] = left;
+      next.push(left, right);
+    }
+    if (next.length === 0) break;
+    for (let i = 0; i < n; i++) {
+      const node = position[i]!;
+      if (node < 0 || childOf[node]! < 0) continue;
+      const f = nodes.feature[node]!;
+      const child =
+        columns.values[f * n + i]! < nodes.threshold[node]! ? nodes.left[node]! : nodes.right[node]!;
+      position[i] = child;
+      nodes.g[child]! += g[i]!;
+      nodes.h[child]! += h[i]!;
+    }
+    level = next;
+  }
+  if (criterion.pruneBelow > 0) prune(nodes, 0, criterion.pruneBelow);
+  return compact(nodes, criterion);
+}
+
+function addNode(nodes: Growing): number {
+  nodes.feature.push(-1);
+  nodes.threshold.push(0);
+  nodes.left.push(-1);
+  nodes.right.push(-1);
+  nodes.gain.push(0);
+  nodes.g.push(0);
+  nodes.h.push(0);
+  return nodes.feature.length - 1;
+}
+
+interface BestSplit {
+  gain: number;
+  feature: number;
+  threshold: number;
+}
+
+function findSplits(
+  columns: Columns,
+  g: Float64Array,
+  h: Float64Array,
+  position: Int32Array,
+  nodes: Growing,
+  splitting: readonly number[],
+  criterion: SplitCriterion,
+  allowedFeatures: readonly number[],
+): Map<number, BestSplit> {
+  const n = columns.rows;
+  const count = nodes.feature.length;
+  const active = new Uint8Array(count);
+  for (const node of splitting) active[node] = 1;
+  const leftG = new Float64Array(count);
+  const leftH = new Float64Array(count);
+  const leftRows = new Uint32Array(count);
+  const last = new Float32Array(count);
+  const parentScore = new Float64Array(count);
+  for (const node of splitting) parentScore[node] = criterion.score(nodes.g[node]!, nodes.h[node]!);
+  const best = new Map<number, BestSplit>();
+  const minChild = criterion.minChildWeight;
+  for (const f of allowedFeatures) {
+    leftG.fill(0);
+    leftH.fill(0);
+    leftRows.fill(0);
+    const order = columns.order[f]!;
+    const base = f * n;
+    for (let r = 0; r < n; r++) {
+      const i = order[r]!;
+      const node = position[i]!;
+      if (node < 0 || active[node] === 0) continue;
+      const v = columns.values[base + i]!;
+      if (leftRows[node]! > 0 && v !== last[node]) {
+        const gl = leftG[node]!;
+        const hl = leftH[node]!;
+        const hr = nodes.h[node]! - hl;
+        if (hl >= minChild && hr >= minChild) {
+          const gain =
+            criterion.score(gl, hl) + criterion.score(nodes.g[node]! - gl, hr) - parentScore[node]!;
+          const current = best.get(node);
+          if (!current || gain > current.gain) {
+            best.set(node, { gain, feature: f, threshold: midpoint(last[node]!, v) });
+          }
+        }
+      }
+      leftG[node] = leftG[node]! + g[i]!;
+      leftH[node] = leftH[node]! + h[i]!;
+      leftRows[node] = leftRows[node]! + 1;
+      last[node] = v;
+    }
+  }
+  return best;
+}
+
+function isLeaf(nodes: Growing, node: number): boolean {
+  return nodes.feature[node]! < 0;
+}
+
+/** Undoes splits whose gain is below the bar, from the bottom up (a split above a kept split stays). */
+function prune(nodes: Growing, node: number, bar: number): void {
+  if (isLeaf(nodes, node)) return;
+  prune(nodes, nodes.left[node]!, bar);
+  prune(nodes, nodes.right[node]!, bar);
+  if (isLeaf(nodes, nodes.left[node]!) && isLeaf(nodes, nodes.right[node]!) && nodes.gain[node]! < bar) {
+    nodes.feature[node] = -1;
+  }
+}
+
+/** The reachable nodes in depth-first order, as a fitted tree. */
+function compact(nodes: Growing, criterion: SplitCriterion): Tree {
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    order.push(node);
+    if (!isLeaf(nodes, node)) stack.push(nodes.right[node]!, nodes.left[node]!);
+  }
+  const index = new Map(order.map((node, i) => [node, i]));
+  const size = order.length;
+  const tree: Tree = {
+    feature: new Int32Array(size),
+    threshold: new Float32Array(size),
+    left: new Int32Array(size).fill(-1),
+    right: new Int32Array(size).fill(-1),
+    value: new Float64Array(size),
+  };
+  order.forEach((node, i) => {
+    if (isLeaf(nodes, node)) {
+      tree.feature[i] = -1;
+      tree.value[i] = criterion.leafValue(nodes.g[node]!, nodes.h[node]!);
+    } else {
+      tree.feature[i] = nodes.feature[node]!;
+      tree.threshold[i] = nodes.threshold[node]!;
+      tree.left[i] = index.get(nodes.left[node]!)!;
+      tree.right[i] = index.get(nodes.right[node]!)!;
+    }
+  });
+  return tree;
+}
