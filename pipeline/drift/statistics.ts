@@ -181,8 +181,8 @@ export function kolmogorovSf(n: number, x: number): number {
 /** log(n! / n^n) by Stirling's series (scipy `_log_nfactorial_div_n_pow_n`). */
 function logFactorialOverPower(n: number): number {
   const coefficients = [
-    -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-    -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
+    -2.955065359477124e-2, 6.41025641025641e-3, -1.9175269175269176e-3, 8.417508417508417e-4,
+    -5.952380952380953e-4, 7.936507936507937e-4, -2.777777777777778e-3, 8.333333333333333e-2,
   ];
   const rn = 1 / n;
   let poly = 0;
@@ -213,7 +213,7 @@ const SCALE_EXPONENT = 128;
 const SCALE_UP = Math.pow(2, SCALE_EXPONENT);
 const SCALE_DOWN = Math.pow(2, -SCALE_EXPONENT);
 
-function matmul(a: Float64Array, b: Float64Array, size: number): Float64Array {
+function matmul(a: Float64Array, b: Float64Array, size: number): Float64Array<ArrayBuffer> {
   const out = new Float64Array(size * size);
   for (let i = 0; i < size; i++) {
     for (let k = 0; k < size; k++) {
