@@ -8,10 +8,9 @@
  */
 import { InvalidArtifactError } from '../errors.js';
 import { readJsonFile, type FeatureName } from '../model/card.js';
+import { LEARNER_FAMILIES, type LearnerFamily } from './learners.js';
 
 export const FEATURES: readonly FeatureName[] = ['Age', 'AnnualSalary', 'Gender'];
-export const LEARNER_FAMILIES = ['logistic', 'tree', 'gbt'] as const;
-export type LearnerFamily = (typeof LEARNER_FAMILIES)[number];
 export const SELECTION_METRICS = ['auc', 'logloss', 'accuracy', 'brier'] as const;
 export type SelectionMetric = (typeof SELECTION_METRICS)[number];
 
@@ -52,21 +51,22 @@ interface ParamRule {
   exclusiveMin?: boolean;
 }
 
-/** The parameters each learner family understands, and what values make sense for them. */
+/**
+ * The parameters of each learner family (see DEFAULT_PARAMS in learners.ts) that a search may set, and
+ * what values make sense for them.
+ */
 export const PARAM_RULES: Record<LearnerFamily, Record<string, ParamRule>> = {
   logistic: {
     C: { integer: false, min: 0, exclusiveMin: true },
-    max_iter: { integer: true, min: 1 },
   },
   tree: {
     max_depth: { integer: true, min: 1 },
     min_samples_leaf: { integer: true, min: 1 },
-    min_samples_split: { integer: true, min: 2 },
   },
   gbt: {
     n_estimators: { integer: true, min: 1 },
     max_depth: { integer: true, min: 1 },
-    eta: { integer: false, min: 0, max: 1, exclusiveMin: true },
+    learning_rate: { integer: false, min: 0, max: 1, exclusiveMin: true },
     lambda: { integer: false, min: 0 },
     gamma: { integer: false, min: 0 },
     min_child_weight: { integer: false, min: 0 },

@@ -52,12 +52,12 @@ describe('parseConfig', () => {
       'candidates[0].learner must be one of logistic, tree, gbt',
     ],
     [
-      (c: Record<string, any>) => (c.candidates[2].fixed.eta_typo = 1),
-      'candidates[2].fixed.eta_typo is not a parameter of the gbt learner',
+      (c: Record<string, any>) => (c.candidates[2].fixed.eta = 1),
+      'candidates[2].fixed.eta is not a parameter of the gbt learner',
     ],
     [
-      (c: Record<string, any>) => (c.candidates[2].fixed.eta = 0.1),
-      'candidates[2].fixed.eta is also in the grid',
+      (c: Record<string, any>) => (c.candidates[2].fixed.learning_rate = 0.1),
+      'candidates[2].fixed.learning_rate is also in the grid',
     ],
     [
       (c: Record<string, any>) => (c.holdout_share = 0.9),

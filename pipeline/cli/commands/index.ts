@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
+import { evaluateCommand } from './evaluate.js';
 import { synthHistoryCommand, synthUsersCommand } from './synth.js';
 import { validateCommand } from './validate.js';
 
 /** Every `propensity` command, in the order `--help` lists them. */
-export const commands: Command[] = [validateCommand, synthUsersCommand, synthHistoryCommand];
+export const commands: Command[] = [validateCommand, synthUsersCommand, synthHistoryCommand, evaluateCommand];
