@@ -15,7 +15,7 @@
  */
 import type { FittedModel, LinearStructure } from '../learn/learner.js';
 import type { TreeEnsemble } from '../learn/tree-model.js';
-import { compileEnsemble } from './compile-trees.js';
+import { MAX_GRID_CELLS, compileEnsemble } from './compile-trees.js';
 import {
   DataType,
   ML_DOMAIN,
@@ -114,13 +114,23 @@ function treeEnsembleNode(ensemble: TreeEnsemble, input: string, output: string)
 }
 
 /** The ensemble as exported: compiled to one tree when it has several and the grid is small enough. */
-export function exportedEnsemble(ensemble: TreeEnsemble, featureCount: number): TreeEnsemble {
+export function exportedEnsemble(
+  ensemble: TreeEnsemble,
+  featureCount: number,
+  maxGridCells = MAX_GRID_CELLS,
+): TreeEnsemble {
   if (ensemble.trees.length < 2) return ensemble;
-  return compileEnsemble(ensemble, featureCount) ?? ensemble;
+  return compileEnsemble(ensemble, featureCount, maxGridCells) ?? ensemble;
 }
 
-function treeSection(ensemble: TreeEnsemble, featureCount: number, input: string, output: string): Section {
-  const exported = exportedEnsemble(ensemble, featureCount);
+function treeSection(
+  ensemble: TreeEnsemble,
+  featureCount: number,
+  maxGridCells: number,
+  input: string,
+  output: string,
+): Section {
+  const exported = exportedEnsemble(ensemble, featureCount, maxGridCells);
   if (exported.link === 'identity')
     return { nodes: [treeEnsembleNode(exported, input, output)], initializers: [] };
   return {
@@ -133,9 +143,15 @@ function treeSection(ensemble: TreeEnsemble, featureCount: number, input: string
  * The ONNX bytes of a fitted model. `metadata` (model version, training-data SHA-256, ...) is stored as
  * metadata_props next to the learner, its parameters and the features, which the exporter adds itself.
  */
+export interface ExportOptions {
+  /** Largest threshold grid compiled into one tree; above it the ensemble is exported tree by tree. */
+  maxGridCells?: number;
+}
+
 export function exportPipelineOnnx(
   model: FittedModel,
   metadata: Readonly<Record<string, string>>,
+  options: ExportOptions = {},
 ): Uint8Array {
   const features = model.features;
   const inputs = features.map((f) =>
@@ -164,7 +180,13 @@ export function exportPipelineOnnx(
   const section =
     model.structure.kind === 'linear'
       ? linearSection(model.structure, 'features', 'probability_column')
-      : treeSection(model.structure, features.length, 'features', 'probability_column');
+      : treeSection(
+          model.structure,
+          features.length,
+          options.maxGridCells ?? MAX_GRID_CELLS,
+          'features',
+          'probability_column',
+        );
   nodes.push(...section.nodes);
   initializers.push(...section.initializers);
   nodes.push(
