@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
+import { driftCommand } from './drift.js';
 import { evaluateCommand } from './evaluate.js';
 import { synthHistoryCommand, synthUsersCommand } from './synth.js';
 import { validateCommand } from './validate.js';
 
 /** Every `propensity` command, in the order `--help` lists them. */
-export const commands: Command[] = [validateCommand, synthUsersCommand, synthHistoryCommand, evaluateCommand];
+export const commands: Command[] = [validateCommand, synthUsersCommand, synthHistoryCommand, evaluateCommand, driftCommand];
