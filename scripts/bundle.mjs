@@ -15,14 +15,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 
-// ESM output still has CommonJS dependencies inside: give them `require`, `__filename` and `__dirname`.
+// ESM output still has CommonJS dependencies inside that call `require` for Node built-ins: give them one.
 const banner = [
   "import { createRequire as __bundleCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __bundleFileURLToPath } from 'node:url';",
-  "import { dirname as __bundleDirname } from 'node:path';",
   'const require = __bundleCreateRequire(import.meta.url);',
-  'const __filename = __bundleFileURLToPath(import.meta.url);',
-  'const __dirname = __bundleDirname(__filename);',
 ].join('\n');
 
 /** The actions of a project: every `actions/<name>/` with a `src/main.ts`. */

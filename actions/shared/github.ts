@@ -34,7 +34,8 @@ export function createGitHubClient(token: string): GitHubClient {
   return getOctokit(
     token,
     {
-      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+      // Rate limits (403/429) are the throttling plugin's: it honours retry-after; plugin-retry takes 5xx.
+      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
       throttle: {
         write: limiter('propensity-write'),
         notifications: limiter('propensity-notifications'),

@@ -1,9 +1,5 @@
 import { createRequire as __bundleCreateRequire } from 'node:module';
-import { fileURLToPath as __bundleFileURLToPath } from 'node:url';
-import { dirname as __bundleDirname } from 'node:path';
 const require = __bundleCreateRequire(import.meta.url);
-const __filename = __bundleFileURLToPath(import.meta.url);
-const __dirname = __bundleDirname(__filename);
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
@@ -67424,7 +67420,8 @@ function createGitHubClient(token) {
   return getOctokit(
     token,
     {
-      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+      // Rate limits (403/429) are the throttling plugin's: it honours retry-after; plugin-retry takes 5xx.
+      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
       throttle: {
         write: limiter("propensity-write"),
         notifications: limiter("propensity-notifications"),
@@ -106577,6 +106574,24 @@ async function deliver(settings, pr, challengerDir, promote, card, metrics) {
   });
   return sha ? { kind: "committed", sha, branch: pr.headRef } : { kind: "unchanged", branch: pr.headRef };
 }
+async function comment_(octokit, pr, body2) {
+  try {
+    const comment = await upsertComment(
+      octokit,
+      { ...currentRepository(), issue_number: pr.number },
+      markerFor("retrain"),
+      body2
+    );
+    info(`${comment.created ? "created" : "updated"} comment ${comment.id}`);
+    return comment;
+  } catch (error2) {
+    if (pr.sameRepository || !(error2 instanceof ActionError)) throw error2;
+    warning(
+      `could not comment on the fork's pull request (read-only token); the report is in the job summary. ${error2.message}`
+    );
+    return void 0;
+  }
+}
 async function run2() {
   const settings = readSettings();
   const pr = pullRequestFromEvent();
@@ -106644,16 +106659,12 @@ async function run2() {
     delivery,
     headSha: pr.headSha
   });
-  const comment = await group(
-    "Comment on the pull request",
-    () => upsertComment(octokit, { ...currentRepository(), issue_number: pr.number }, markerFor("retrain"), body2)
-  );
-  info(`${comment.created ? "created" : "updated"} comment ${comment.id}`);
   await summary.addRaw(body2).write();
+  const comment = await group("Comment on the pull request", () => comment_(octokit, pr, body2));
   setOutput("verdict", verdict.promote ? "promote" : "keep");
   setOutput("delivery", delivery.kind);
   setOutput("commit", delivery.kind === "committed" ? delivery.sha : "");
-  setOutput("comment-id", String(comment.id));
+  setOutput("comment-id", comment ? String(comment.id) : "");
   setOutput("challenger-dir", challengerDir);
 }
 await runMain(run2);

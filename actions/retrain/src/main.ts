@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readCard, type ModelCard } from '../../../pipeline/model/card.js';
-import { markerFor, upsertComment } from '../../shared/comment.js';
+import { markerFor, upsertComment, type UpsertedComment } from '../../shared/comment.js';
 import { ActionError } from '../../shared/errors.js';
 import { git } from '../../shared/git.js';
-import { createGitHubClient, currentRepository } from '../../shared/github.js';
+import { createGitHubClient, currentRepository, type GitHubClient } from '../../shared/github.js';
 import { booleanInput, pathInput, requiredPathInput, workspace } from '../../shared/inputs.js';
 import { propensity } from '../../shared/propensity.js';
 import { runMain } from '../../shared/run.js';
@@ -98,6 +98,33 @@ async function deliver(
   return sha ? { kind: 'committed', sha, branch: pr.headRef } : { kind: 'unchanged', branch: pr.headRef };
 }
 
+/**
+ * A fork's PR normally gets a read-only token, so GitHub refuses the comment; the job summary (written
+ * first) then carries the report. For a PR from this repository a refusal is a misconfiguration: fail.
+ */
+async function comment_(
+  octokit: GitHubClient,
+  pr: PullRequestInfo,
+  body: string,
+): Promise<UpsertedComment | undefined> {
+  try {
+    const comment = await upsertComment(
+      octokit,
+      { ...currentRepository(), issue_number: pr.number },
+      markerFor('retrain'),
+      body,
+    );
+    core.info(`${comment.created ? 'created' : 'updated'} comment ${comment.id}`);
+    return comment;
+  } catch (error) {
+    if (pr.sameRepository || !(error instanceof ActionError)) throw error;
+    core.warning(
+      `could not comment on the fork's pull request (read-only token); the report is in the job summary. ${error.message}`,
+    );
+    return undefined;
+  }
+}
+
 async function run(): Promise<void> {
   const settings = readSettings();
   const pr = pullRequestFromEvent();
@@ -176,16 +203,13 @@ async function run(): Promise<void> {
     headSha: pr.headSha,
   });
 
-  const comment = await core.group('Comment on the pull request', () =>
-    upsertComment(octokit, { ...currentRepository(), issue_number: pr.number }, markerFor('retrain'), body),
-  );
-  core.info(`${comment.created ? 'created' : 'updated'} comment ${comment.id}`);
   await core.summary.addRaw(body).write();
+  const comment = await core.group('Comment on the pull request', () => comment_(octokit, pr, body));
 
   core.setOutput('verdict', verdict.promote ? 'promote' : 'keep');
   core.setOutput('delivery', delivery.kind);
   core.setOutput('commit', delivery.kind === 'committed' ? delivery.sha : '');
-  core.setOutput('comment-id', String(comment.id));
+  core.setOutput('comment-id', comment ? String(comment.id) : '');
   core.setOutput('challenger-dir', challengerDir);
 }
 

@@ -1,9 +1,5 @@
 import { createRequire as __bundleCreateRequire } from 'node:module';
-import { fileURLToPath as __bundleFileURLToPath } from 'node:url';
-import { dirname as __bundleDirname } from 'node:path';
 const require = __bundleCreateRequire(import.meta.url);
-const __filename = __bundleFileURLToPath(import.meta.url);
-const __dirname = __bundleDirname(__filename);
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
