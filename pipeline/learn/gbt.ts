@@ -53,7 +53,8 @@ export function xgboostCriterion(p: GbtParams): SplitCriterion {
     // XGBoost's kRtEps: a split must improve the objective by more than rounding noise.
     minGain: 1e-6,
     canSplit: (_g, h) => h >= 2 * p.min_child_weight,
-    score: (g, h) => (g * g) / (h + p.lambda),
+    shift: 0,
+    lambda: p.lambda,
     leafValue: (g, h) => (h < p.min_child_weight || h <= 0 ? 0 : (-g / (h + p.lambda)) * p.learning_rate),
     pruneBelow: p.gamma,
   };

@@ -21,6 +21,8 @@ export interface Columns {
   values: Float32Array;
   /** order[j]: row indices sorted by feature j, ascending (ties by row index). */
   order: Uint32Array[];
+  /** sorted[j][r] = values of feature j at row order[j][r]: the sweep reads values in sequence. */
+  sorted: Float32Array[];
 }
 
 /** Sorts each feature once; reused by every tree of a fit. */
@@ -30,14 +32,16 @@ export function prepareColumns(rowMajor: Float64Array, rows: number, features: n
     for (let j = 0; j < features; j++) values[j * rows + i] = rowMajor[i * features + j]!;
   }
   const order: Uint32Array[] = [];
+  const sorted: Float32Array[] = [];
   for (let j = 0; j < features; j++) {
     const column = values.subarray(j * rows, (j + 1) * rows);
     const indices = new Uint32Array(rows);
     for (let i = 0; i < rows; i++) indices[i] = i;
     indices.sort((a, b) => column[a]! - column[b]! || a - b);
     order.push(indices);
+    sorted.push(Float32Array.from(indices, (i) => column[i]!));
   }
-  return { rows, features, values, order };
+  return { rows, features, values, order, sorted };
 }
 
 export interface SplitCriterion {
@@ -47,8 +51,13 @@ export interface SplitCriterion {
   minGain: number;
   /** Whether a node with these sums may be split at all (e.g. CART leaves pure nodes alone). */
   canSplit(g: number, h: number): boolean;
-  /** gain = score(left) + score(right) - score(node); higher is better. */
-  score(g: number, h: number): number;
+  /**
+   * A node's score is g (g - shift h) / (h + lambda); gain = score(left) + score(right) - score(node),
+   * higher is better. One formula covers both criteria (XGBoost: shift 0; gini: shift 1, lambda 0) and
+   * keeps the innermost loop free of function calls.
+   */
+  shift: number;
+  lambda: number;
   leafValue(g: number, h: number): number;
   /** After growing, a split whose gain is below this is undone, bottom-up (XGBoost's gamma). */
   pruneBelow: number;
@@ -66,6 +75,10 @@ export interface GrowOptions {
 export function midpoint(a: number, b: number): number {
   const t = Math.fround((a + b) / 2);
   return t > a ? t : b;
+}
+
+export function nodeScore(criterion: SplitCriterion, g: number, h: number): number {
+  return (g * (g - criterion.shift * h)) / (h + criterion.lambda);
 }
 
 interface Growing {
@@ -112,15 +125,14 @@ export function growTree(
     const next: number[] = [];
     const childOf = new Int32Array(nodes.feature.length).fill(-1);
     for (const node of splitting) {
-      const best = split.get(node);
-      if (!best || !(best.gain > criterion.minGain)) continue;
+      if (!(split.gain[node]! > criterion.minGain)) continue;
       const left = addNode(nodes);
       const right = addNode(nodes);
-      nodes.feature[node] = best.feature;
-      nodes.threshold[node] = best.threshold;
+      nodes.feature[node] = split.feature[node]!;
+      nodes.threshold[node] = split.threshold[node]!;
       nodes.left[node] = left;
       nodes.right[node] = right;
-      nodes.gain[node] = best.gain;
+      nodes.gain[node] = split.gain[node]!;
       childOf[node] = left;
       next.push(left, right);
     }
@@ -152,10 +164,11 @@ function addNode(nodes: Growing): number {
   return nodes.feature.length - 1;
 }
 
-interface BestSplit {
-  gain: number;
-  feature: number;
-  threshold: number;
+/** The best split found for each node of a level (indexed by node id); gain -Infinity = none. */
+interface BestSplits {
+  gain: Float64Array;
+  feature: Int32Array;
+  threshold: Float32Array;
 }
 
 function findSplits(
@@ -167,40 +180,51 @@ function findSplits(
   splitting: readonly number[],
   criterion: SplitCriterion,
   allowedFeatures: readonly number[],
-): Map<number, BestSplit> {
+): BestSplits {
   const n = columns.rows;
   const count = nodes.feature.length;
   const active = new Uint8Array(count);
   for (const node of splitting) active[node] = 1;
+  const nodeG = Float64Array.from(nodes.g);
+  const nodeH = Float64Array.from(nodes.h);
   const leftG = new Float64Array(count);
   const leftH = new Float64Array(count);
   const leftRows = new Uint32Array(count);
   const last = new Float32Array(count);
   const parentScore = new Float64Array(count);
-  for (const node of splitting) parentScore[node] = criterion.score(nodes.g[node]!, nodes.h[node]!);
-  const best = new Map<number, BestSplit>();
+  for (const node of splitting) parentScore[node] = nodeScore(criterion, nodeG[node]!, nodeH[node]!);
+  const best: BestSplits = {
+    gain: new Float64Array(count).fill(-Infinity),
+    feature: new Int32Array(count).fill(-1),
+    threshold: new Float32Array(count),
+  };
   const minChild = criterion.minChildWeight;
+  const { shift, lambda } = criterion;
   for (const f of allowedFeatures) {
     leftG.fill(0);
     leftH.fill(0);
     leftRows.fill(0);
     const order = columns.order[f]!;
-    const base = f * n;
+    const sorted = columns.sorted[f]!;
     for (let r = 0; r < n; r++) {
       const i = order[r]!;
       const node = position[i]!;
       if (node < 0 || active[node] === 0) continue;
-      const v = columns.values[base + i]!;
+      const v = sorted[r]!;
       if (leftRows[node]! > 0 && v !== last[node]) {
         const gl = leftG[node]!;
         const hl = leftH[node]!;
-        const hr = nodes.h[node]! - hl;
+        const hr = nodeH[node]! - hl;
         if (hl >= minChild && hr >= minChild) {
+          const gr = nodeG[node]! - gl;
           const gain =
-            criterion.score(gl, hl) + criterion.score(nodes.g[node]! - gl, hr) - parentScore[node]!;
-          const current = best.get(node);
-          if (!current || gain > current.gain) {
-            best.set(node, { gain, feature: f, threshold: midpoint(last[node]!, v) });
+            (gl * (gl - shift * hl)) / (hl + lambda) +
+            (gr * (gr - shift * hr)) / (hr + lambda) -
+            parentScore[node]!;
+          if (gain > best.gain[node]!) {
+            best.gain[node] = gain;
+            best.feature[node] = f;
+            best.threshold[node] = midpoint(last[node]!, v);
           }
         }
       }

@@ -14,7 +14,8 @@ export const TREE_DEFAULTS: Readonly<{ max_depth: number; min_samples_leaf: numb
 
 /**
  * Gini with g = number of buyers and h = number of rows: a node's weighted impurity is h * 2p(1-p),
- * proportional to g (h - g) / h, so score = -g (h - g) / h and the gain is the impurity decrease.
+ * proportional to g (h - g) / h, so score = g (g - h) / h (shift 1, lambda 0) and the gain is the
+ * impurity decrease.
  */
 export function giniCriterion(minSamplesLeaf: number): SplitCriterion {
   return {
@@ -22,7 +23,8 @@ export function giniCriterion(minSamplesLeaf: number): SplitCriterion {
     // Like scikit-learn, an impure node is split even when the best split does not lower the impurity.
     minGain: -1e-9,
     canSplit: (g, h) => g > 0 && g < h && h >= 2 * minSamplesLeaf,
-    score: (g, h) => -(g * (h - g)) / h,
+    shift: 1,
+    lambda: 0,
     leafValue: (g, h) => g / h,
     pruneBelow: 0,
   };

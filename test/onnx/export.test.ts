@@ -17,7 +17,7 @@ const LABELS = Uint8Array.from(TRAINING.map((r) => r.purchased));
 const METADATA = { model_version: '3', training_data_sha256: 'ab'.repeat(32) };
 
 function fit(family: LearnerFamily, features: readonly FeatureName[], seed = 7): FittedModel {
-  const params = family === 'gbt' ? { subsample: 0.8 } : {};
+  const params: Record<string, number> = family === 'gbt' ? { subsample: 0.8 } : {};
   return createLearner(family, params).fit(matrixFromRecords(TRAINING, features), LABELS, seed);
 }
 
@@ -70,8 +70,8 @@ async function maxDifference(model: FittedModel, options: ExportOptions = {}): P
 
 function treeNodes(bytes: Uint8Array): number {
   const graph = onnx.ModelProto.decode(bytes).graph!;
-  const ensemble = graph.node.find((n) => n.opType === 'TreeEnsembleRegressor')!;
-  return ensemble.attribute.find((a) => a.name === 'nodes_nodeids')!.ints!.length;
+  const ensemble = graph.node!.find((n) => n.opType === 'TreeEnsembleRegressor')!;
+  return ensemble.attribute!.find((a) => a.name === 'nodes_nodeids')!.ints!.length;
 }
 
 describe('exportPipelineOnnx', () => {
