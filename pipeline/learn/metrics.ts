@@ -42,14 +42,14 @@ export function rocAuc(y: Labels, p: Probabilities): number {
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-export interface ConfusionMatrix {
+export type ConfusionMatrix = {
   /** Predicted buyer, bought. */
   tp: number;
   /** Predicted buyer, did not buy. */
   fp: number;
   tn: number;
   fn: number;
-}
+};
 
 /** A customer is predicted a buyer when the probability is at or above the threshold. */
 export function confusionMatrix(y: Labels, p: Probabilities, threshold = 0.5): ConfusionMatrix {
@@ -95,7 +95,7 @@ export function brierScore(y: Labels, p: Probabilities): number {
   return sum / y.length;
 }
 
-export interface CalibrationBin {
+export type CalibrationBin = {
   /** 1 = the tenth of customers with the highest probabilities, 10 = the lowest (as in the scored lists). */
   decile: number;
   count: number;
@@ -103,7 +103,7 @@ export interface CalibrationBin {
   observedRate: number;
   minProbability: number;
   maxProbability: number;
-}
+};
 
 /**
  * Reliability table: customers sorted by probability (highest first; ties by position, so the table is
@@ -138,14 +138,15 @@ export function calibrationByDecile(y: Labels, p: Probabilities): CalibrationBin
 }
 
 /** The headline figures used for selection and in summaries. */
-export interface CoreMetrics {
+export type CoreMetrics = {
   auc: number;
   accuracy: number;
   logloss: number;
   brier: number;
-}
+};
 
-export interface ClassificationReport extends CoreMetrics {
+/** A type alias, not an interface, so it fits the card's open `holdout` record. */
+export type ClassificationReport = CoreMetrics & {
   n: number;
   positives: number;
   threshold: number;
@@ -154,7 +155,7 @@ export interface ClassificationReport extends CoreMetrics {
   f1: number;
   confusion: ConfusionMatrix;
   calibration: CalibrationBin[];
-}
+};
 
 export function coreMetrics(y: Labels, p: Probabilities, threshold = 0.5): CoreMetrics {
   return {

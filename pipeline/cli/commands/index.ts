@@ -2,7 +2,15 @@ import type { Command } from '../command.js';
 import { driftCommand } from './drift.js';
 import { evaluateCommand } from './evaluate.js';
 import { synthHistoryCommand, synthUsersCommand } from './synth.js';
+import { trainCommand } from './train.js';
 import { validateCommand } from './validate.js';
 
 /** Every `propensity` command, in the order `--help` lists them. */
-export const commands: Command[] = [validateCommand, synthUsersCommand, synthHistoryCommand, evaluateCommand, driftCommand];
+export const commands: Command[] = [
+  validateCommand,
+  synthUsersCommand,
+  synthHistoryCommand,
+  trainCommand,
+  evaluateCommand,
+  driftCommand,
+];
