@@ -1,6 +1,8 @@
 import type { Command } from '../command.js';
+import { compareCommand } from './compare.js';
 import { driftCommand } from './drift.js';
 import { evaluateCommand } from './evaluate.js';
+import { scoreCommand } from './score.js';
 import { synthHistoryCommand, synthUsersCommand } from './synth.js';
 import { trainCommand } from './train.js';
 import { validateCommand } from './validate.js';
@@ -8,9 +10,11 @@ import { validateCommand } from './validate.js';
 /** Every `propensity` command, in the order `--help` lists them. */
 export const commands: Command[] = [
   validateCommand,
+  scoreCommand,
   synthUsersCommand,
   synthHistoryCommand,
   trainCommand,
   evaluateCommand,
+  compareCommand,
   driftCommand,
 ];
