@@ -54,7 +54,8 @@ export class IdSet {
 
   private insert(key: number): boolean {
     const mask = this.slots.length - 1;
-    let slot = key % this.slots.length;
+    // the low 32 bits of the key (ToUint32), cheaper than a floating-point modulo
+    let slot = (key >>> 0) & mask;
     for (;;) {
       const current = this.slots[slot];
       if (current === 0) {

@@ -52,26 +52,36 @@ export interface ReadOptions<K extends Kind> {
 
 const UTF8_HINT = 'save the file as "CSV UTF-8" (in a spreadsheet: Save As, CSV UTF-8) and try again';
 
+export function binaryFileError(file: string, offset: number): DataFileError {
+  return new DataFileError(file, `holds binary data (a NUL byte near byte ${offset}): it is not a CSV text file`, UTF8_HINT);
+}
+
+export function notUtf8Error(file: string, offset: number | undefined): DataFileError {
+  return new DataFileError(
+    file,
+    offset === undefined ? 'is not valid UTF-8 text (it ends in the middle of a character)' : `is not valid UTF-8 text (bad bytes near byte ${offset})`,
+    UTF8_HINT,
+  );
+}
+
 /** Bytes to text, refusing anything that is not UTF-8 or that holds binary data. */
 export async function* decodeUtf8(file: string, chunks: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>) {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
   for await (const chunk of chunks) {
     hash.update(chunk);
-    if (chunk.includes(0)) {
-      throw new DataFileError(file, `holds binary data (a NUL byte near byte ${offset + chunk.indexOf(0)}): it is not a CSV text file`, UTF8_HINT);
-    }
+    if (chunk.includes(0)) throw binaryFileError(file, offset + chunk.indexOf(0));
     try {
       yield decoder.decode(chunk, { stream: true });
     } catch {
-      throw new DataFileError(file, `is not valid UTF-8 text (bad bytes near byte ${offset})`, UTF8_HINT);
+      throw notUtf8Error(file, offset);
     }
     offset += chunk.length;
   }
   try {
     yield decoder.decode();
   } catch {
-    throw new DataFileError(file, 'is not valid UTF-8 text (it ends in the middle of a character)', UTF8_HINT);
+    throw notUtf8Error(file, undefined);
   }
 }
 
@@ -129,21 +139,35 @@ export class RowTally<K extends Kind> {
   /** A data row at 1-based `line`: the valid record, its reject, or undefined (not ours, or opted out). */
   row(record: string[], line: number): RecordOf<K> | Reject | undefined {
     const map = this.map!;
-    const summary = this.summary;
-    this.dataLines++;
-    if (this.options.owns && !this.options.owns((record[map.userId] ?? '').trim())) return undefined;
-    summary.rowsRead++;
+    if (!this.ours((record[map.userId] ?? '').trim())) return undefined;
     const verdict = validateRow(record, map, this.options.kind);
     if (verdict.status === 'rejected') return this.reject(line, verdict.userId, verdict.reason, verdict.detail);
-    if (this.seen.addIfAbsent(verdict.userId)) {
-      return this.reject(line, verdict.userId, 'duplicate_user_id', `User ID ${verdict.userId} appears earlier in the file`);
+    const admitted = this.admit(verdict.userId, line, verdict.status === 'opted_out');
+    return admitted === true ? (verdict as { record: RecordOf<K> }).record : admitted;
+  }
+
+  /** Counts a data row; answers whether it belongs to this reader (its shard). */
+  ours(userId: string): boolean {
+    this.dataLines++;
+    if (this.options.owns && !this.options.owns(userId)) return false;
+    this.summary.rowsRead++;
+    return true;
+  }
+
+  /**
+   * Settles a row that passed validation: a repeated ID is rejected, an opt-out (or a suppressed ID) is
+   * counted; true means the row is to be scored.
+   */
+  admit(userId: string, line: number, optedOut: boolean): true | Reject | undefined {
+    if (this.seen.addIfAbsent(userId)) {
+      return this.reject(line, userId, 'duplicate_user_id', `User ID ${userId} appears earlier in the file`);
     }
-    if (verdict.status === 'opted_out' || this.options.isSuppressed?.(verdict.userId)) {
-      summary.optedOut++;
+    if (optedOut || this.options.isSuppressed?.(userId)) {
+      this.summary.optedOut++;
       return undefined;
     }
-    summary.valid++;
-    return verdict.record;
+    this.summary.valid++;
+    return true;
   }
 
   /** The file-level checks once every row is in: a header, and at least one row. */

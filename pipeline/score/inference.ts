@@ -1,0 +1,170 @@
+/**
+ * Running the model on batches of users. The ONNX contract: inputs `Age` and `AnnualSalary` float [N,1]
+ * and `Gender` string [N,1] (only those the graph lists: a model without Gender has no Gender input),
+ * outputs `probability` float [N] (and `label`, unused here: the threshold is the card's).
+ *
+ * onnxruntime-node's `run` computes on the calling thread, so by default the model runs in a worker thread
+ * and the main thread reads and parses the next batch meanwhile (2 cores: one parses, one infers).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { InvalidArtifactError } from '../errors.js';
+
+/** The feature columns of a batch of users (the first `count` entries are used). */
+export interface FeatureBatch {
+  count: number;
+  age: Float32Array;
+  salary: Float64Array;
+  male: Uint8Array;
+}
+
+export interface BatchScorer {
+  readonly inputNames: readonly string[];
+  /** P(purchase) for each of the batch's users. */
+  score(batch: FeatureBatch): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+export const MODEL_INPUTS = ['Age', 'AnnualSalary', 'Gender'] as const;
+
+function checkInputs(inputNames: readonly string[], outputNames: readonly string[]): void {
+  const unknown = inputNames.filter((name) => !(MODEL_INPUTS as readonly string[]).includes(name));
+  if (unknown.length > 0 || !outputNames.includes('probability')) {
+    throw new InvalidArtifactError(
+      `model.onnx does not follow the model contract (inputs ${MODEL_INPUTS.join(', ')}, output probability): it has inputs ${inputNames.join(', ')} and outputs ${outputNames.join(', ')}`,
+      'export the model with the project (`propensity train`), which writes graphs with the contract inputs and outputs',
+    );
+  }
+}
+
+const GENDER_TEXT = ['Female', 'Male'] as const;
+
+/** The session feeds for a batch: only the inputs the graph has. */
+export function feedsFor(batch: FeatureBatch, inputNames: readonly string[]): Record<string, ort.Tensor> {
+  const n = batch.count;
+  const feeds: Record<string, ort.Tensor> = {};
+  if (inputNames.includes('Age')) feeds.Age = new ort.Tensor('float32', batch.age.subarray(0, n), [n, 1]);
+  if (inputNames.includes('AnnualSalary'))
+    feeds.AnnualSalary = new ort.Tensor('float32', Float32Array.from(batch.salary.subarray(0, n)), [n, 1]);
+  if (inputNames.includes('Gender')) {
+    const gender = new Array<string>(n);
+    for (let i = 0; i < n; i++) gender[i] = GENDER_TEXT[batch.male[i]!]!;
+    feeds.Gender = new ort.Tensor('string', gender, [n, 1]);
+  }
+  return feeds;
+}
+
+export async function openSession(onnx: Uint8Array, threads: number): Promise<ort.InferenceSession> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(onnx, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+  } catch (error) {
+    throw new InvalidArtifactError(
+      `model.onnx cannot be loaded by onnxruntime: ${(error as Error).message}`,
+      'retrain or restore the model',
+    );
+  }
+  checkInputs(session.inputNames, session.outputNames);
+  return session;
+}
+
+export async function runSession(session: ort.InferenceSession, batch: FeatureBatch): Promise<Float32Array> {
+  const result = await session.run(feedsFor(batch, session.inputNames), ['probability']);
+  const data = result.probability?.data;
+  if (!(data instanceof Float32Array) || data.length !== batch.count) {
+    throw new InvalidArtifactError(
+      `model.onnx returned ${data?.length ?? 'no'} probabilities of type ${result.probability?.type ?? 'none'} for ${batch.count} users; the contract is float [N]`,
+      'export the model with the project',
+    );
+  }
+  return data;
+}
+
+/** Scores on the calling thread. */
+export async function inProcessScorer(onnx: Uint8Array, threads = 1): Promise<BatchScorer> {
+  const session = await openSession(onnx, threads);
+  return {
+    inputNames: session.inputNames,
+    score: (batch) => runSession(session, batch),
+    close: () => session.release(),
+  };
+}
+
+/** The bundled worker entry (build/inference.worker.js), when this code runs from the bundle. */
+function workerEntry(): string | undefined {
+  const path = fileURLToPath(new URL('./inference.worker.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}
+
+interface WorkerReply {
+  id: number;
+  probability?: Float32Array;
+  inputNames?: string[];
+  error?: { message: string; user: boolean };
+}
+
+/** Scores in a worker thread; falls back to the calling thread when there is no bundled worker. */
+export async function threadedScorer(onnx: Uint8Array, threads = 1): Promise<BatchScorer> {
+  const entry = workerEntry();
+  if (!entry) return inProcessScorer(onnx, threads);
+  const worker = new Worker(entry, { workerData: { onnx, threads } });
+  const waiting = new Map<
+    number,
+    { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
+  >();
+  let failure: Error | undefined;
+  worker.on('message', (reply: WorkerReply) => {
+    const pending = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    pending?.resolve(reply);
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    for (const pending of waiting.values()) pending.reject(error);
+    waiting.clear();
+  });
+  let next = 0;
+  const call = (message: object, transfer: ArrayBuffer[] = []): Promise<WorkerReply> =>
+    new Promise<WorkerReply>((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, ...message }, transfer);
+    }).then((reply) => {
+      if (reply.error) {
+        throw reply.error.user
+          ? new InvalidArtifactError(reply.error.message, 'retrain or restore the model')
+          : new Error(reply.error.message);
+      }
+      return reply;
+    });
+  const ready = await call({ type: 'open' });
+  return {
+    inputNames: ready.inputNames ?? [],
+    async score(batch) {
+      const n = batch.count;
+      const copy = {
+        count: n,
+        age: batch.age.slice(0, n),
+        salary: batch.salary.slice(0, n),
+        male: batch.male.slice(0, n),
+      };
+      const reply = await call({ type: 'score', batch: copy }, [
+        copy.age.buffer,
+        copy.salary.buffer,
+        copy.male.buffer,
+      ]);
+      return reply.probability!;
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}

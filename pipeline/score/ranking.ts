@@ -1,0 +1,297 @@
+/**
+ * Ranking scored customers in constant memory, the same way for one run and for merged shards.
+ *
+ * The order is defined on what the file shows: probability as printed (6 decimals) descending, ties by
+ * the User ID field as printed, ascending (plain string compare). Probabilities are kept as integer
+ * micro-units (round(p * 1e6)), so sums and comparisons are exact and do not depend on the order rows
+ * arrive in, which is what makes shards merge into the bytes of one run.
+ *
+ * Rows are collected in runs of up to `runRows`; a full run is sorted (a counting sort on the micro-units,
+ * then a string sort within equal probabilities) and spilled to a temporary file as `id,micro` lines. The
+ * final pass merges the runs (k-way) and numbers them: rank = position, decile = floor((rank-1)*10/N)+1.
+ */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { openAtomicWriter, type AtomicWriter } from '../io/atomic.js';
+
+export const MICRO = 1_000_000;
+
+/** A probability in micro-units, as it will be printed. */
+export function toMicro(probability: number): number {
+  if (!(probability >= 0 && probability <= 1)) {
+    throw new Error(`the model returned a probability outside 0..1: ${probability}`);
+  }
+  return Math.round(probability * MICRO);
+}
+
+/** "0.123456": micro-units printed with 6 decimals, without floating-point formatting. */
+export function formatMicro(micro: number): string {
+  if (micro >= MICRO) return '1.000000';
+  const digits = String(micro);
+  return '0.' + '000000'.slice(digits.length) + digits;
+}
+
+/** The micro-units of a probability printed by `formatMicro`. */
+export function parseMicro(text: string): number {
+  const value = Number(text.replace('.', ''));
+  if (!Number.isInteger(value) || value < 0 || value > MICRO || !/^[01]\.\d{6}$/.test(text)) {
+    throw new Error(`not a probability with 6 decimals: "${text}"`);
+  }
+  return value;
+}
+
+/** A source of (id, micro) in rank order. `next()` answers false when it must `refill()` (or is done). */
+export interface SortedSource {
+  id: string;
+  micro: number;
+  next(): boolean;
+  /** Loads more; answers false at the end. */
+  refill(): Promise<boolean>;
+}
+
+/** Whether a ranks before b. */
+export function ranksBefore(aMicro: number, aId: string, bMicro: number, bId: string): boolean {
+  return aMicro !== bMicro ? aMicro > bMicro : aId < bId;
+}
+
+let buckets: Int32Array | undefined;
+
+/** Sorts one run in rank order: counting sort on micro-units, then IDs sorted within each probability. */
+export function sortRun(
+  ids: string[],
+  micros: Int32Array,
+  count: number,
+): { ids: string[]; micros: Int32Array } {
+  buckets ??= new Int32Array(MICRO + 2);
+  buckets.fill(0);
+  for (let i = 0; i < count; i++) buckets[MICRO - micros[i]! + 1]!++;
+  for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!;
+  const sortedIds = new Array<string>(count);
+  const sortedMicros = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = buckets[MICRO - micros[i]!]!++;
+    sortedIds[at] = ids[i]!;
+    sortedMicros[at] = micros[i]!;
+  }
+  for (let start = 0; start < count;) {
+    let end = start + 1;
+    while (end < count && sortedMicros[end] === sortedMicros[start]) end++;
+    if (end - start > 1) {
+      const tied = sortedIds.slice(start, end).sort();
+      for (let k = 0; k < tied.length; k++) sortedIds[start + k] = tied[k]!;
+    }
+    start = end;
+  }
+  return { ids: sortedIds, micros: sortedMicros };
+}
+
+/** A sorted run held in memory. */
+class MemorySource implements SortedSource {
+  id = '';
+  micro = 0;
+  private at = 0;
+  constructor(
+    private readonly ids: string[],
+    private readonly micros: Int32Array,
+  ) {}
+  next(): boolean {
+    if (this.at >= this.ids.length) return false;
+    this.id = this.ids[this.at]!;
+    this.micro = this.micros[this.at]!;
+    this.at++;
+    return true;
+  }
+  async refill(): Promise<boolean> {
+    return false;
+  }
+}
+
+/**
+ * Reads CSV lines whose first field is a User ID as printed by `csvText` (quoted when needed, so it may hold
+ * commas or line breaks) and whose other fields are plain: spilled runs (`id,micro`) and predictions files.
+ * `micro` is read from field `microField` of the rest (0 = the field right after the ID).
+ */
+export class SortedFileSource implements SortedSource {
+  id = '';
+  micro = 0;
+  /** The fields after the ID, as text. */
+  rest = '';
+  private text = '';
+  private at = 0;
+  private readonly chunks: AsyncIterator<string>;
+  private ended = false;
+
+  constructor(
+    readonly path: string,
+    private readonly parseMicroField: (rest: string) => number,
+    skipHeader: boolean,
+  ) {
+    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    this.chunks = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
+    this.skipHeader = skipHeader;
+  }
+  private skipHeader: boolean;
+
+  next(): boolean {
+    const text = this.text;
+    let i = this.at;
+    if (i >= text.length) return false;
+    let idEnd: number;
+    if (text.charCodeAt(i) === 34) {
+      let j = i + 1;
+      for (;;) {
+        j = text.indexOf('"', j);
+        if (j < 0) return false;
+        if (text.charCodeAt(j + 1) === 34) j += 2;
+        else break;
+      }
+      idEnd = j + 1;
+      if (idEnd >= text.length) return false;
+    } else {
+      idEnd = text.indexOf(',', i);
+      if (idEnd < 0) return false;
+    }
+    const lineEnd = text.indexOf('\n', idEnd);
+    if (lineEnd < 0) return false;
+    if (this.skipHeader) {
+      this.skipHeader = false;
+      this.at = lineEnd + 1;
+      return this.next();
+    }
+    this.id = text.slice(i, idEnd);
+    this.rest = text.slice(idEnd + 1, lineEnd);
+    this.micro = this.parseMicroField(this.rest);
+    i = lineEnd + 1;
+    this.at = i;
+    return true;
+  }
+
+  async refill(): Promise<boolean> {
+    if (this.ended) return false;
+    const { value, done } = await this.chunks.next();
+    if (done) {
+      this.ended = true;
+      if (this.at < this.text.length) throw new Error(`${this.path}: the last line has no line end`);
+      return false;
+    }
+    this.text = this.text.slice(this.at) + (value as string);
+    this.at = 0;
+    return true;
+  }
+}
+
+/** Pulls the next row of a source, loading more when needed; false at its end. */
+export async function advance(source: SortedSource): Promise<boolean> {
+  while (!source.next()) if (!(await source.refill())) return false;
+  return true;
+}
+
+/** Merges sorted sources into one sorted stream, handing out rows in rank order. */
+export async function mergeSorted(
+  sources: SortedSource[],
+  emit: (id: string, micro: number) => void | Promise<void>,
+): Promise<void> {
+  const heap: SortedSource[] = [];
+  for (const source of sources) if (await advance(source)) heap.push(source);
+  const before = (a: SortedSource, b: SortedSource) => ranksBefore(a.micro, a.id, b.micro, b.id);
+  const down = (start: number) => {
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let best = i;
+      if (l < heap.length && before(heap[l]!, heap[best]!)) best = l;
+      if (r < heap.length && before(heap[r]!, heap[best]!)) best = r;
+      if (best === i) return;
+      [heap[i], heap[best]] = [heap[best]!, heap[i]!];
+      i = best;
+    }
+  };
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+  while (heap.length > 0) {
+    const top = heap[0]!;
+    const pending = emit(top.id, top.micro);
+    if (pending) await pending;
+    if (top.next() || (await advance(top))) down(0);
+    else {
+      heap[0] = heap[heap.length - 1]!;
+      heap.pop();
+      down(0);
+    }
+  }
+}
+
+/** Collects (id, micro) pairs; keeps one run in memory and spills full runs, sorted, to `dir`. */
+export class RunCollector {
+  private ids: string[] = [];
+  private micros: Int32Array;
+  private count = 0;
+  private readonly spilled: string[] = [];
+  total = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly runRows = 1 << 20,
+  ) {
+    this.micros = new Int32Array(1 << 16);
+  }
+
+  add(id: string, micro: number): void {
+    if (this.count === this.micros.length) {
+      const bigger = new Int32Array(this.micros.length * 2);
+      bigger.set(this.micros);
+      this.micros = bigger;
+    }
+    this.ids.push(id);
+    this.micros[this.count++] = micro;
+    this.total++;
+  }
+
+  /** Spills the run in memory once it holds `runRows` rows (call between batches). */
+  async spillWhenFull(): Promise<void> {
+    if (this.count >= this.runRows) await this.spill();
+  }
+
+  private async spill(): Promise<void> {
+    const sorted = sortRun(this.ids, this.micros, this.count);
+    const path = join(this.dir, `run-${this.spilled.length}.csv`);
+    const writer = await openAtomicWriter(path);
+    try {
+      await writeLines(writer, sorted.ids.length, (i) => `${sorted.ids[i]},${sorted.micros[i]}\n`);
+      await writer.commit();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    this.spilled.push(path);
+    this.ids = [];
+    this.count = 0;
+  }
+
+  /** The sorted sources: the spilled runs and the run in memory. */
+  sources(): SortedSource[] {
+    const memory = sortRun(this.ids, this.micros, this.count);
+    this.ids = [];
+    return [
+      ...this.spilled.map((path) => new SortedFileSource(path, Number, false)),
+      new MemorySource(memory.ids, memory.micros),
+    ];
+  }
+}
+
+/** Writes `count` lines made by `line(i)`, in pieces of about a megabyte. */
+export async function writeLines(
+  writer: AtomicWriter,
+  count: number,
+  line: (i: number) => string,
+): Promise<void> {
+  let piece = '';
+  for (let i = 0; i < count; i++) {
+    piece += line(i);
+    if (piece.length >= 1 << 20) {
+      await writer.write(piece);
+      piece = '';
+    }
+  }
+  if (piece) await writer.write(piece);
+}

@@ -1,0 +1,149 @@
+/**
+ * `propensity score`: one users file (or one shard of it) through a verified model into the month's
+ * outputs. Reading, validating and scoring stream in batches; ranking spills sorted runs to disk; memory
+ * does not grow with the file beyond the duplicate-ID set (8 bytes a slot).
+ *
+ * Everything is written to a staging directory inside --out-dir and renamed into place only when all of
+ * it succeeded, so a failed run (bad file, too many rejects, wrong model) leaves no partial outputs.
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { csvText } from '../data/csv.js';
+import { shardOf } from '../data/ids.js';
+import { assertRejectRate } from '../data/reader.js';
+import { REJECTS_HEADER, rejectLine } from '../data/rejects.js';
+import { GENDERS } from '../data/schema.js';
+import { ProfileBuilder } from '../drift/profile.js';
+import { openAtomicWriter, writeJsonAtomic } from '../io/atomic.js';
+import { log, progressReporter } from '../log.js';
+import { loadVerifiedModel } from '../model/card.js';
+import { scanUsersFile, type UserColumns } from './fast-reader.js';
+import { inProcessScorer, threadedScorer, type BatchScorer } from './inference.js';
+import { isLikelyBuyer, PREDICTIONS_FILE, TOP_PROSPECTS_FILE, writeRanked } from './ranked-output.js';
+import { MICRO, RunCollector, toMicro } from './ranking.js';
+import { readSuppressionList, resolveMonth, Staging, type Shard } from './run-options.js';
+import { buildSummary, PROFILE_FILE, REJECTS_FILE, SUMMARY_FILE, type ScoreSummary } from './summary.js';
+
+export interface ScoreOptions {
+  modelDir: string;
+  input: string;
+  outDir: string;
+  /** YYYY-MM; the current month (UTC) by default. */
+  month?: string;
+  /** Likely-buyer threshold; the model card's by default. */
+  threshold?: number;
+  /** Rows in top_prospects.csv; the first decile by default. */
+  top?: number;
+  shard?: Shard;
+  suppressFile?: string;
+  /** Share of rows that may be rejected before the run fails (default 0.01). */
+  maxRejectRate?: number;
+  /** Run the model in a worker thread (default) or on the main thread. */
+  inference?: 'worker' | 'main';
+  /** onnxruntime threads (default 1: the other core parses). */
+  threads?: number;
+  /** Rows per sorted run kept in memory before spilling (default 2^20). */
+  runRows?: number;
+  batchSize?: number;
+}
+
+export interface ScoreResult {
+  outDir: string;
+  files: string[];
+  summary: ScoreSummary;
+}
+
+export const OUTPUT_FILES = [PREDICTIONS_FILE, TOP_PROSPECTS_FILE, REJECTS_FILE, SUMMARY_FILE, PROFILE_FILE];
+
+/** Batches waiting for the model at once: enough to keep both cores busy. */
+const IN_FLIGHT = 2;
+
+export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const month = resolveMonth(options.month);
+  const model = await loadVerifiedModel(options.modelDir);
+  const threshold = options.threshold ?? model.card.model.threshold;
+  const suppressed = options.suppressFile ? await readSuppressionList(options.suppressFile) : undefined;
+  const shard = options.shard;
+  const staging = await Staging.open(options.outDir);
+  let scorer: BatchScorer | undefined;
+  try {
+    scorer =
+      options.inference === 'main'
+        ? await inProcessScorer(model.onnx, options.threads)
+        : await threadedScorer(model.onnx, options.threads);
+    const runs = join(staging.dir, 'runs');
+    await mkdir(runs);
+    const collector = new RunCollector(runs, options.runRows);
+    const rejects = await openAtomicWriter(join(staging.dir, REJECTS_FILE));
+    await rejects.write(REJECTS_HEADER);
+    const profile = new ProfileBuilder({ withProbability: true });
+    const genders = { Female: { scored: 0, likely_buyers: 0 }, Male: { scored: 0, likely_buyers: 0 } };
+    const progress = progressReporter(`scoring ${options.input}`);
+    const queue: { batch: UserColumns; probabilities: Promise<Float32Array> }[] = [];
+
+    const settle = async (): Promise<void> => {
+      const { batch, probabilities } = queue.shift()!;
+      const p = await probabilities;
+      const { ids, age, salary, male } = batch;
+      for (let i = 0; i < batch.count; i++) {
+        const micro = toMicro(p[i]!);
+        collector.add(csvText(ids[i]!), micro);
+        const gender = GENDERS[male[i]!]!;
+        const counts = genders[gender];
+        counts.scored++;
+        if (isLikelyBuyer(micro, threshold)) counts.likely_buyers++;
+        profile.addRow(age[i]!, salary[i]!, gender, micro / MICRO);
+      }
+      await collector.spillWhenFull();
+      progress(collector.total);
+    };
+
+    const read = await scanUsersFile(options.input, {
+      batchSize: options.batchSize,
+      owns: shard ? (id) => shardOf(id, shard.count) === shard.index : undefined,
+      isSuppressed: suppressed ? (id) => suppressed.has(id) : undefined,
+      onBatch: async (batch) => {
+        if (batch.rejects.length > 0) await rejects.write(batch.rejects.map(rejectLine).join(''));
+        if (batch.count > 0) queue.push({ batch, probabilities: scorer!.score(batch) });
+        while (queue.length > IN_FLIGHT) await settle();
+      },
+    });
+    while (queue.length > 0) await settle();
+    await rejects.commit();
+    assertRejectRate(read, options.maxRejectRate ?? 0.01);
+
+    const ranked = await writeRanked(collector.sources(), collector.total, {
+      dir: staging.dir,
+      threshold,
+      top: options.top,
+    });
+    await staging.removeScratch('runs');
+    await writeJsonAtomic(join(staging.dir, PROFILE_FILE), profile.toJSON());
+    const summary = buildSummary({
+      month,
+      inputFile: basename(options.input),
+      read,
+      card: model.card,
+      shard: shard ?? null,
+      threshold,
+      ranked,
+      genders,
+      files: OUTPUT_FILES,
+      startedAt,
+      seconds: (performance.now() - started) / 1000,
+    });
+    await writeJsonAtomic(join(staging.dir, SUMMARY_FILE), summary);
+    await staging.publish(OUTPUT_FILES);
+    log.info(
+      `scored ${summary.rows.scored} of ${summary.rows.read} rows (${summary.rows.rejected} rejected, ${summary.rows.opted_out} opted out) in ${summary.timing.seconds} s; outputs in ${options.outDir}`,
+    );
+    return { outDir: options.outDir, files: OUTPUT_FILES.map((file) => join(options.outDir, file)), summary };
+  } catch (error) {
+    await staging.discard();
+    throw error;
+  } finally {
+    await scorer?.close();
+  }
+}
