@@ -106493,20 +106493,18 @@ function nextStep(report) {
 }
 function renderReport(report) {
   const title = report.promote ? report.champion ? "### \u{1F3C6} Retrain: the challenger wins" : "### \u{1F3C6} Retrain: first model (no champion on the base branch)" : "### Retrain: the challenger does not win; the champion stays";
-  const reasons = report.reasons.length > 0 ? report.reasons.map((r) => `- ${r}`).join("\n") : "";
   const parts = [
     title,
-    `Commit ${report.headSha.slice(0, 7) || "(unknown)"}: challenger version ${report.challenger.version} (${report.challenger.model.learner})${report.champion ? ` against champion version ${report.champion.version} (${report.champion.model.learner})` : ""}.`,
-    reasons,
-    "#### Metrics on the same holdout",
-    metricTable(report.metrics),
-    mermaidChart(report.metrics)
+    `Commit ${report.headSha.slice(0, 7) || "(unknown)"}: challenger version ${report.challenger.version} (${report.challenger.model.learner})${report.champion ? ` against champion version ${report.champion.version} (${report.champion.model.learner})` : ""}.`
   ];
   if (report.comparisonMarkdown) {
+    parts.push(report.comparisonMarkdown.trim());
+  } else {
     parts.push(
-      "<details><summary>Full comparison (paired tests, promotion rule)</summary>\n",
-      report.comparisonMarkdown.trim(),
-      "\n</details>"
+      report.reasons.map((r) => `- ${r}`).join("\n"),
+      "#### Holdout metrics",
+      metricTable(report.metrics),
+      mermaidChart(report.metrics)
     );
   }
   parts.push("#### What changed", dataChanges(report), "#### Next step", nextStep(report));

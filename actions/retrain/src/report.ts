@@ -121,20 +121,19 @@ export function renderReport(report: RetrainReport): string {
       ? '### 🏆 Retrain: the challenger wins'
       : '### 🏆 Retrain: first model (no champion on the base branch)'
     : '### Retrain: the challenger does not win; the champion stays';
-  const reasons = report.reasons.length > 0 ? report.reasons.map((r) => `- ${r}`).join('\n') : '';
   const parts = [
     title,
     `Commit ${report.headSha.slice(0, 7) || '(unknown)'}: challenger version ${report.challenger.version} (${report.challenger.model.learner})${report.champion ? ` against champion version ${report.champion.version} (${report.champion.model.learner})` : ''}.`,
-    reasons,
-    '#### Metrics on the same holdout',
-    metricTable(report.metrics),
-    mermaidChart(report.metrics),
   ];
   if (report.comparisonMarkdown) {
+    // The pipeline's comparison: verdict and rule checks, metrics with deltas, paired tests, fairness, chart.
+    parts.push(report.comparisonMarkdown.trim());
+  } else {
     parts.push(
-      '<details><summary>Full comparison (paired tests, promotion rule)</summary>\n',
-      report.comparisonMarkdown.trim(),
-      '\n</details>',
+      report.reasons.map((r) => `- ${r}`).join('\n'),
+      '#### Holdout metrics',
+      metricTable(report.metrics),
+      mermaidChart(report.metrics),
     );
   }
   parts.push('#### What changed', dataChanges(report), '#### Next step', nextStep(report));
