@@ -23,25 +23,59 @@ export interface Columns {
   order: Uint32Array[];
   /** sorted[j][r] = values of feature j at row order[j][r]: the sweep reads values in sequence. */
   sorted: Float32Array[];
+  /** distinct[j]: the distinct values of feature j, ascending. */
+  distinct: Float32Array[];
+  /** rank[j][i]: the index in distinct[j] of row i's value (its histogram bin). */
+  rank: Uint32Array[];
+  /** Largest histogram (nodes x distinct values) used instead of a sweep. */
+  histogramLimit: number;
+  /** Reused histogram buffers (gradient, hessian and row count per node and bin), grown on demand. */
+  scratch: { g: Float64Array; h: Float64Array; rows: Uint32Array };
 }
 
+/**
+ * A level's split search per feature either sweeps the sorted column (cost: rows, in random access) or
+ * fills a histogram over the feature's distinct values (cost: rows in sequence plus nodes x distinct
+ * values). Both find the same splits; by default the histogram is used while it has at most two cells
+ * per row.
+ */
+export const DEFAULT_HISTOGRAM_CELLS_PER_ROW = 2;
+
 /** Sorts each feature once; reused by every tree of a fit. */
-export function prepareColumns(rowMajor: Float64Array, rows: number, features: number): Columns {
+export function prepareColumns(
+  rowMajor: Float64Array,
+  rows: number,
+  features: number,
+  histogramCellsPerRow = DEFAULT_HISTOGRAM_CELLS_PER_ROW,
+): Columns {
   const values = new Float32Array(rows * features);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < features; j++) values[j * rows + i] = rowMajor[i * features + j]!;
   }
   const order: Uint32Array[] = [];
   const sorted: Float32Array[] = [];
+  const distinct: Float32Array[] = [];
+  const rank: Uint32Array[] = [];
   for (let j = 0; j < features; j++) {
     const column = values.subarray(j * rows, (j + 1) * rows);
     const indices = new Uint32Array(rows);
     for (let i = 0; i < rows; i++) indices[i] = i;
     indices.sort((a, b) => column[a]! - column[b]! || a - b);
     order.push(indices);
-    sorted.push(Float32Array.from(indices, (i) => column[i]!));
+    const inOrder = Float32Array.from(indices, (i) => column[i]!);
+    sorted.push(inOrder);
+    const ranks = new Uint32Array(rows);
+    const levels: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (r === 0 || inOrder[r] !== inOrder[r - 1]) levels.push(inOrder[r]!);
+      ranks[indices[r]!] = levels.length - 1;
+    }
+    distinct.push(Float32Array.from(levels));
+    rank.push(ranks);
   }
-  return { rows, features, values, order, sorted };
+  const histogramLimit = histogramCellsPerRow * rows;
+  const scratch = { g: new Float64Array(0), h: new Float64Array(0), rows: new Uint32Array(0) };
+  return { rows, features, values, order, sorted, distinct, rank, histogramLimit, scratch };
 }
 
 export interface SplitCriterion {
@@ -171,6 +205,20 @@ interface BestSplits {
   threshold: Float32Array;
 }
 
+/** The state of one level's split search. */
+interface Search {
+  columns: Columns;
+  g: Float64Array;
+  h: Float64Array;
+  position: Int32Array;
+  splitting: readonly number[];
+  nodeG: Float64Array;
+  nodeH: Float64Array;
+  parentScore: Float64Array;
+  criterion: SplitCriterion;
+  best: BestSplits;
+}
+
 function findSplits(
   columns: Columns,
   g: Float64Array,
@@ -181,16 +229,9 @@ function findSplits(
   criterion: SplitCriterion,
   allowedFeatures: readonly number[],
 ): BestSplits {
-  const n = columns.rows;
   const count = nodes.feature.length;
-  const active = new Uint8Array(count);
-  for (const node of splitting) active[node] = 1;
   const nodeG = Float64Array.from(nodes.g);
   const nodeH = Float64Array.from(nodes.h);
-  const leftG = new Float64Array(count);
-  const leftH = new Float64Array(count);
-  const leftRows = new Uint32Array(count);
-  const last = new Float32Array(count);
   const parentScore = new Float64Array(count);
   for (const node of splitting) parentScore[node] = nodeScore(criterion, nodeG[node]!, nodeH[node]!);
   const best: BestSplits = {
@@ -198,43 +239,106 @@ function findSplits(
     feature: new Int32Array(count).fill(-1),
     threshold: new Float32Array(count),
   };
-  const minChild = criterion.minChildWeight;
-  const { shift, lambda } = criterion;
+  const search: Search = { columns, g, h, position, splitting, nodeG, nodeH, parentScore, criterion, best };
   for (const f of allowedFeatures) {
-    leftG.fill(0);
-    leftH.fill(0);
-    leftRows.fill(0);
-    const order = columns.order[f]!;
-    const sorted = columns.sorted[f]!;
-    for (let r = 0; r < n; r++) {
-      const i = order[r]!;
-      const node = position[i]!;
-      if (node < 0 || active[node] === 0) continue;
-      const v = sorted[r]!;
-      if (leftRows[node]! > 0 && v !== last[node]) {
-        const gl = leftG[node]!;
-        const hl = leftH[node]!;
-        const hr = nodeH[node]! - hl;
-        if (hl >= minChild && hr >= minChild) {
-          const gr = nodeG[node]! - gl;
-          const gain =
-            (gl * (gl - shift * hl)) / (hl + lambda) +
-            (gr * (gr - shift * hr)) / (hr + lambda) -
-            parentScore[node]!;
-          if (gain > best.gain[node]!) {
-            best.gain[node] = gain;
-            best.feature[node] = f;
-            best.threshold[node] = midpoint(last[node]!, v);
-          }
-        }
-      }
-      leftG[node] = leftG[node]! + g[i]!;
-      leftH[node] = leftH[node]! + h[i]!;
-      leftRows[node] = leftRows[node]! + 1;
-      last[node] = v;
-    }
+    const cells = splitting.length * columns.distinct[f]!.length;
+    if (cells <= columns.histogramLimit) histogramFeature(search, f);
+    else sweepFeature(search, f);
   }
   return best;
+}
+
+/** Scores the split of `node` between adjacent present values `below` < `above`; keeps it if best so far. */
+function consider(
+  search: Search,
+  node: number,
+  f: number,
+  gl: number,
+  hl: number,
+  below: number,
+  above: number,
+): void {
+  const hr = search.nodeH[node]! - hl;
+  const { minChildWeight, shift, lambda } = search.criterion;
+  if (hl < minChildWeight || hr < minChildWeight) return;
+  const gr = search.nodeG[node]! - gl;
+  const gain =
+    (gl * (gl - shift * hl)) / (hl + lambda) +
+    (gr * (gr - shift * hr)) / (hr + lambda) -
+    search.parentScore[node]!;
+  if (gain > search.best.gain[node]!) {
+    search.best.gain[node] = gain;
+    search.best.feature[node] = f;
+    search.best.threshold[node] = midpoint(below, above);
+  }
+}
+
+/** One pass over the column in sorted order, every node of the level keeping its running left sums. */
+function sweepFeature(search: Search, f: number): void {
+  const { columns, g, h, position, splitting } = search;
+  const n = columns.rows;
+  const count = search.nodeG.length;
+  const active = new Uint8Array(count);
+  for (const node of splitting) active[node] = 1;
+  const leftG = new Float64Array(count);
+  const leftH = new Float64Array(count);
+  const leftRows = new Uint32Array(count);
+  const last = new Float32Array(count);
+  const order = columns.order[f]!;
+  const sorted = columns.sorted[f]!;
+  for (let r = 0; r < n; r++) {
+    const i = order[r]!;
+    const node = position[i]!;
+    if (node < 0 || active[node] === 0) continue;
+    const v = sorted[r]!;
+    if (leftRows[node]! > 0 && v !== last[node])
+      consider(search, node, f, leftG[node]!, leftH[node]!, last[node]!, v);
+    leftG[node] = leftG[node]! + g[i]!;
+    leftH[node] = leftH[node]! + h[i]!;
+    leftRows[node] = leftRows[node]! + 1;
+    last[node] = v;
+  }
+}
+
+/** Per node, sums by distinct value (rows read in sequence), then a scan of the bins from low to high. */
+function histogramFeature(search: Search, f: number): void {
+  const { columns, g, h, position, splitting } = search;
+  const n = columns.rows;
+  const distinct = columns.distinct[f]!;
+  const bins = distinct.length;
+  const rank = columns.rank[f]!;
+  const slotOf = new Int32Array(search.nodeG.length).fill(-1);
+  splitting.forEach((node, slot) => (slotOf[node] = slot));
+  const used = splitting.length * bins;
+  if (columns.scratch.g.length < used) {
+    columns.scratch = { g: new Float64Array(used), h: new Float64Array(used), rows: new Uint32Array(used) };
+  }
+  const { g: binG, h: binH, rows: binRows } = columns.scratch;
+  binG.fill(0, 0, used);
+  binH.fill(0, 0, used);
+  binRows.fill(0, 0, used);
+  for (let i = 0; i < n; i++) {
+    const node = position[i]!;
+    if (node < 0) continue;
+    const slot = slotOf[node]!;
+    if (slot < 0) continue;
+    const cell = slot * bins + rank[i]!;
+    binG[cell] = binG[cell]! + g[i]!;
+    binH[cell] = binH[cell]! + h[i]!;
+    binRows[cell] = binRows[cell]! + 1;
+  }
+  splitting.forEach((node, slot) => {
+    let gl = 0;
+    let hl = 0;
+    let last = NaN;
+    for (let b = 0, cell = slot * bins; b < bins; b++, cell++) {
+      if (binRows[cell] === 0) continue;
+      if (!Number.isNaN(last)) consider(search, node, f, gl, hl, last, distinct[b]!);
+      gl += binG[cell]!;
+      hl += binH[cell]!;
+      last = distinct[b]!;
+    }
+  });
 }
 
 function isLeaf(nodes: Growing, node: number): boolean {
