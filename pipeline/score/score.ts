@@ -128,6 +128,7 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
       card: model.card,
       shard: shard ?? null,
       threshold,
+      top: options.top,
       ranked,
       genders,
       files: OUTPUT_FILES,

@@ -50,7 +50,8 @@ export interface ScoreSummary {
     selection_rate_ratio: number | null;
     four_fifths_rule_holds: boolean | null;
   };
-  top_prospects: number;
+  /** Rows in top_prospects.csv, and the --top asked for (null: the first decile). */
+  top_prospects: { rows: number; requested: number | null };
   files: string[];
   timing: { started_at: string; seconds: number; rows_per_second: number };
 }
@@ -62,7 +63,8 @@ export interface SummaryParts {
     ReadSummary,
     'sha256' | 'columns' | 'extraColumns' | 'rowsRead' | 'valid' | 'rejected' | 'optedOut' | 'rejectsByReason'
   >;
-  card: Pick<ModelCard, 'version' | 'model'>;
+  card: { version: number; model: Pick<ModelCard['model'], 'sha256' | 'learner' | 'features'> };
+  top: number | undefined;
   shard: { index: number; count: number } | null;
   threshold: number;
   ranked: RankedTotals;
@@ -133,7 +135,7 @@ export function buildSummary(parts: SummaryParts): ScoreSummary {
       selection_rate_ratio: ratio,
       four_fifths_rule_holds: ratio === null ? null : ratio >= 0.8,
     },
-    top_prospects: ranked.topCount,
+    top_prospects: { rows: ranked.topCount, requested: parts.top ?? null },
     files: parts.files,
     timing: {
       started_at: parts.startedAt.toISOString(),

@@ -2,7 +2,9 @@ import type { Command } from '../command.js';
 import { compareCommand } from './compare.js';
 import { driftCommand } from './drift.js';
 import { evaluateCommand } from './evaluate.js';
+import { mergeCommand } from './merge.js';
 import { scoreCommand } from './score.js';
+import { siteCommand } from './site.js';
 import { synthHistoryCommand, synthUsersCommand } from './synth.js';
 import { trainCommand } from './train.js';
 import { validateCommand } from './validate.js';
@@ -11,10 +13,12 @@ import { validateCommand } from './validate.js';
 export const commands: Command[] = [
   validateCommand,
   scoreCommand,
+  mergeCommand,
   synthUsersCommand,
   synthHistoryCommand,
   trainCommand,
   evaluateCommand,
   compareCommand,
   driftCommand,
+  siteCommand,
 ];

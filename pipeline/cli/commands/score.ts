@@ -14,7 +14,7 @@ export function describeSummary(summary: ScoreSummary, outDir: string): string {
     `${summary.month}${summary.shard ? ` shard ${summary.shard.index}/${summary.shard.count}` : ''}: model v${summary.model.version} (${summary.model.sha256.slice(0, 12)}), input ${summary.input.file}`,
     `rows read ${rows.read} = scored ${rows.scored} + rejected ${rows.rejected} + opted out ${rows.opted_out}: ${summary.reconciliation.holds ? 'reconciled' : 'DOES NOT RECONCILE'}`,
     ...(reasons ? [`rejected: ${reasons}`] : []),
-    `expected buyers ${summary.expected_buyers.toFixed(1)}; likely buyers at ${summary.threshold}: ${summary.likely_buyers}; top prospects: ${summary.top_prospects}`,
+    `expected buyers ${summary.expected_buyers.toFixed(1)}; likely buyers at ${summary.threshold}: ${summary.likely_buyers}; top prospects: ${summary.top_prospects.rows}`,
     `${summary.timing.seconds} s, ${summary.timing.rows_per_second.toLocaleString('en-US')} rows/s`,
     `wrote ${summary.files.join(', ')} to ${outDir}`,
   ].join('\n');
