@@ -64,7 +64,8 @@ export function nestedCrossValidation(
   const chosen = new Map<string, number>(families.map((f) => [f, 0]));
   const selected: CoreMetrics[] = [];
   const outerResults: OuterFoldResult[] = [];
-  const innerFits = folds.length * settings.length * config.cv.folds * config.cv.repeats;
+  const innerFits =
+    settings.length > 1 ? folds.length * settings.length * config.cv.folds * config.cv.repeats : 0;
   const report = progressReporter('nested CV fits');
   let fitsDone = 0;
 
@@ -73,10 +74,14 @@ export function nestedCrossValidation(
     const test = Array.from(fold.test, (i) => records[i]!);
     const yTest = labelsOf(test);
     const yTrain = labelsOf(train);
-    const results = crossValidate(train, settings, config, {
-      onProgress: () => report(++fitsDone, innerFits),
-    });
-    const ranked = rankResults(results, config.selection);
+    // With a single setting there is nothing to choose: plain cross-validation of that setting.
+    const ranked =
+      settings.length === 1
+        ? [{ setting: settings[0]! }]
+        : rankResults(
+            crossValidate(train, settings, config, { onProgress: () => report(++fitsDone, innerFits) }),
+            config.selection,
+          );
     const winner = ranked[0]!.setting;
     chosen.set(winner.family, chosen.get(winner.family)! + 1);
     for (const family of families) {
