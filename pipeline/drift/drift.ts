@@ -4,7 +4,7 @@
  * The monthly job and the publish action call `runDrift`; the CLI `propensity drift` wraps it.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readDataFile } from '../data/reader.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { CONFIG_FILE, readCard, REFERENCE_PROFILE_FILE, type ModelCard } from '../model/card.js';
@@ -78,7 +78,11 @@ export async function loadProfileSource(source: ProfileSource): Promise<{ profil
     const path = join(source.dir, REFERENCE_PROFILE_FILE);
     return { profile: await readProfile(path), label: `${basename(source.dir)}/${REFERENCE_PROFILE_FILE}` };
   }
-  return { profile: await readProfile(source.profile), label: basename(source.profile) };
+  // A month's profile is known by its folder: 2026-11/profile.json.
+  return {
+    profile: await readProfile(source.profile),
+    label: `${basename(dirname(resolve(source.profile)))}/${basename(source.profile)}`,
+  };
 }
 
 /** A path given as `--reference`: a directory means a model directory. */

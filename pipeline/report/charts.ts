@@ -27,7 +27,7 @@ export interface ChartModel {
 
 const WIDTH = 640;
 const HEIGHT = 240;
-const M = { left: 52, right: 12, top: 26, bottom: 40 };
+const M = { left: 52, right: 30, top: 26, bottom: 40 };
 
 const round = (v: number): number => Math.round(v * 10) / 10;
 

@@ -123,6 +123,7 @@ function columnRows(columns: ColumnDrift[]) {
     name: c.name,
     type: c.type === 'num' ? 'numeric' : 'categorical',
     test: TEST_LABEL[c.test],
+    testShort: TEST_SHORT[c.test],
     statistic: fmt(c.statistic, 4),
     pValue: c.p_value === null ? '—' : fmt(c.p_value, 4),
     threshold: `${c.p_value === null ? '≥' : c.test === 'ks' ? 'p ≤' : 'p <'} ${fmt(c.threshold)}`,
@@ -133,6 +134,25 @@ function columnRows(columns: ColumnDrift[]) {
     exact: c.exact ? 'raw values' : 'histograms',
   }));
 }
+
+/** One row per column with its result against the reference and against the previous month. */
+function pairRows(reference: ReturnType<typeof columnRows>, previous: ReturnType<typeof columnRows>) {
+  const names = [...new Set([...reference.map((r) => r.name), ...previous.map((r) => r.name)])];
+  return names.map((name) => ({
+    name,
+    ref: reference.find((r) => r.name === name) ?? null,
+    prev: previous.find((r) => r.name === name) ?? null,
+  }));
+}
+
+const TEST_SHORT: Record<ColumnDrift['test'], string> = {
+  ks: 'KS',
+  wasserstein: 'Wasserstein',
+  jensenshannon: 'Jensen-Shannon',
+  chisquare: 'chi-square',
+  z: 'Z',
+  psi: 'PSI',
+};
 
 const TEST_LABEL: Record<ColumnDrift['test'], string> = {
   ks: 'Kolmogorov-Smirnov',
@@ -195,6 +215,12 @@ function decileRows(facts: MonthFacts) {
         : '—',
     mean: fmt(d.meanProbability),
     expected: suppressed(d.customers) === null ? '—' : fmt(d.expectedConversions, 1),
+    likely:
+      d.likelyBuyers === null || suppressed(d.likelyBuyers) === null
+        ? d.likelyBuyers === null
+          ? '—'
+          : `< ${MIN_GROUP}`
+        : fmtInt(d.likelyBuyers),
   }));
 }
 
@@ -278,6 +304,7 @@ export function driftReportView(report: DriftReport, context: ReportContext, opt
       : null,
     columns: columnRows(report.columns),
     previousColumns: report.previous ? columnRows(report.previous.columns) : null,
+    pairs: report.previous ? pairRows(columnRows(report.columns), columnRows(report.previous.columns)) : [],
     charts,
     scoreChart,
     score: score

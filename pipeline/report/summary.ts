@@ -1,5 +1,6 @@
 /**
- * Reads what the reports show from a month's `summary.json` (written by the scorer) without trusting its
+ * Reads what the reports show from a month's `summary.json` (the scorer's `ScoreSummary`,
+ * pipeline/score/summary.ts; a few older or alternative key names are accepted too) without trusting its
  * shape: every field is optional, numbers are checked, and a section is shown only when it is complete.
  * Aggregates over fewer than MIN_GROUP customers are suppressed, so no individual can be singled out.
  */
@@ -14,6 +15,7 @@ export interface DecileRow {
   maxProbability: number | null;
   meanProbability: number | null;
   expectedConversions: number | null;
+  likelyBuyers: number | null;
 }
 
 export interface FairnessRow {
@@ -55,22 +57,24 @@ function readDeciles(value: unknown): DecileRow[] {
     if (!o) return;
     const customers = pick(o, 'customers', 'count', 'rows', 'n');
     if (customers === null) return;
-    const mean = pick(o, 'mean_probability', 'meanProbability', 'mean', 'avg_probability');
+    const expected = pick(
+      o,
+      'expected_buyers',
+      'expected_conversions',
+      'expectedConversions',
+      'expectedBuyers',
+    );
+    const mean =
+      pick(o, 'mean_probability', 'meanProbability', 'mean') ??
+      (expected !== null && customers > 0 ? expected / customers : null);
     rows.push({
       decile: pick(o, 'decile', 'index') ?? i + 1,
       customers,
       minProbability: pick(o, 'min_probability', 'minProbability', 'min'),
       maxProbability: pick(o, 'max_probability', 'maxProbability', 'max'),
       meanProbability: mean,
-      expectedConversions:
-        pick(
-          o,
-          'expected_conversions',
-          'expectedConversions',
-          'expected_buyers',
-          'expectedBuyers',
-          'expected',
-        ) ?? (mean !== null ? mean * customers : null),
+      expectedConversions: expected ?? (mean !== null ? mean * customers : null),
+      likelyBuyers: pick(o, 'likely_buyers', 'likelyBuyers'),
     });
   });
   return rows;
@@ -86,25 +90,30 @@ function readFairness(value: unknown): MonthFacts['fairness'] {
   for (const [group, raw] of Object.entries(groups)) {
     const g = obj(raw);
     if (g) {
-      const customers = pick(g, 'customers', 'count', 'n', 'rows');
+      const customers = pick(g, 'scored', 'customers', 'count', 'n', 'rows');
       const rate = pick(g, 'selection_rate', 'selectionRate', 'rate');
       if (customers === null || rate === null) continue;
-      rows.push({ group, customers, selected: pick(g, 'selected', 'positives'), selectionRate: rate });
+      rows.push({
+        group,
+        customers,
+        selected: pick(g, 'likely_buyers', 'selected', 'positives'),
+        selectionRate: rate,
+      });
     } else if (num(raw) !== null) {
       rows.push({ group, customers: NaN, selected: null, selectionRate: num(raw)! });
     }
   }
   if (rows.length === 0) return null;
-  return { rows, ratio: pick(o, 'ratio', 'disparate_impact', 'selection_rate_ratio', 'min_ratio') };
+  return { rows, ratio: pick(o, 'selection_rate_ratio', 'ratio', 'disparate_impact') };
 }
 
 /** The facts a report can show from a summary.json value (anything: unknown shapes give empty sections). */
 export function monthFacts(summary: unknown): MonthFacts {
   const o = obj(summary) ?? {};
-  const counts = obj(o.counts) ?? o;
+  const counts = obj(o.rows) ?? obj(o.counts) ?? o;
   return {
     month: typeof o.month === 'string' && /^\d{4}-\d{2}$/.test(o.month) ? o.month : null,
-    rowsRead: pick(counts, 'rows_read', 'rowsRead'),
+    rowsRead: pick(counts, 'read', 'rows_read', 'rowsRead'),
     scored: pick(counts, 'scored', 'rows_scored'),
     rejected: pick(counts, 'rejected'),
     optedOut: pick(counts, 'opted_out', 'optedOut'),
