@@ -90,13 +90,7 @@ const batch = Array.from({ length: rows }, (_, i) => {
   const age = rng.int(18, 63);
   const salary = rng.int(30, 305) * 500;
   const gender = rng.next() < 0.5 ? ('Male' as const) : ('Female' as const);
-  return {
-    userId: String(i),
-    age,
-    salary,
-    gender,
-    purchased: purchaseProbability(age, salary, gender) > 0.5 ? 1 : 0,
-  };
+  return { userId: String(i), age, salary, gender };
 });
 console.log(`\nonnxruntime, ${rows} rows, 1 thread, wall ms (median of 3):`);
 const variants: [string, FittedModel, { maxGridCells?: number }][] = [
