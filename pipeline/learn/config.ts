@@ -34,7 +34,12 @@ export interface TrainingConfig {
   feature_sets: FeatureSet[];
   candidates: CandidateSpec[];
   selection: { metric: SelectionMetric; tie_break: SelectionMetric; tie_tolerance: number };
-  cv: { folds: number; repeats: number };
+  /**
+   * The search's cross-validation. Above `max_rows` training customers the search runs on a seeded
+   * stratified sample of that many (the winner is still refit on all of them), which keeps a retrain on a
+   * large history within minutes.
+   */
+  cv: { folds: number; repeats: number; max_rows: number };
   seed: number;
   holdout_share: number;
   threshold: number;
@@ -248,10 +253,11 @@ export function parseConfig(value: unknown, source = 'config.json'): TrainingCon
   };
 
   const cvRaw = read.object(raw.cv ?? {}, 'cv');
-  read.known(cvRaw, 'cv', ['folds', 'repeats']);
+  read.known(cvRaw, 'cv', ['folds', 'repeats', 'max_rows']);
   const cv = {
     folds: read.number(cvRaw.folds ?? 5, 'cv.folds', { integer: true, min: 2, max: 20 }),
     repeats: read.number(cvRaw.repeats ?? 1, 'cv.repeats', { integer: true, min: 1, max: 20 }),
+    max_rows: read.number(cvRaw.max_rows ?? 20_000, 'cv.max_rows', { integer: true, min: 100 }),
   };
 
   const promotionRaw = read.object(raw.promotion ?? {}, 'promotion');

@@ -6,6 +6,7 @@
  */
 import type { TrainingRecord } from '../data/schema.js';
 import { log } from '../log.js';
+import { createRng } from '../random.js';
 import type { FeatureName } from '../model/card.js';
 import type { SelectionMetric, TrainingConfig } from './config.js';
 import { labelsOf, stratifiedFolds, type Fold } from './dataset.js';
@@ -43,6 +44,8 @@ export interface SelectionResult {
   bestPerFamily: SettingResult[];
   folds: number;
   repeats: number;
+  /** Training customers the search cross-validated on (all of them, or a sample of cv.max_rows). */
+  searchedRows: number;
 }
 
 const LOWER_IS_BETTER: Record<SelectionMetric, boolean> = {
@@ -158,6 +161,29 @@ export function crossValidate(
   });
 }
 
+/**
+ * At most `maxRows` records, drawn per class in proportion (seeded) and kept in their original order; all
+ * of them when there are no more than that.
+ */
+export function searchSample<T extends TrainingRecord>(
+  records: readonly T[],
+  maxRows: number,
+  seed: number,
+): T[] {
+  if (records.length <= maxRows) return [...records];
+  const rng = createRng((seed ^ 0x5a3b1e) >>> 0);
+  const keep = new Uint8Array(records.length);
+  const positives = records.reduce((n, r) => n + r.purchased, 0);
+  for (const label of [0, 1] as const) {
+    const members = records.flatMap((r, i) => (r.purchased === label ? [i] : []));
+    const share = (label === 1 ? positives : records.length - positives) / records.length;
+    const take = Math.round(maxRows * share);
+    const order = rng.permutation(members.length);
+    for (let k = 0; k < take; k++) keep[members[order[k]!]!] = 1;
+  }
+  return records.filter((_, i) => keep[i] === 1);
+}
+
 /** The whole selection: search, rank, refit the winner on all records. */
 export function selectModel(
   records: readonly TrainingRecord[],
@@ -165,7 +191,13 @@ export function selectModel(
   options: SearchOptions = {},
 ): SelectionResult {
   const settings = searchSettings(config);
-  const results = crossValidate(records, settings, config, options);
+  const searched = searchSample(records, config.cv.max_rows, config.seed);
+  if (searched.length < records.length) {
+    log.info(
+      `searching on a stratified sample of ${searched.length} of the ${records.length} training customers`,
+    );
+  }
+  const results = crossValidate(searched, settings, config, options);
   const ranked = rankResults(results, config.selection);
   const winner = ranked[0]!;
   const bestPerFamily: SettingResult[] = [];
@@ -175,5 +207,13 @@ export function selectModel(
   log.debug(`selected ${winner.setting.id}: CV AUC ${winner.cv.auc.mean.toFixed(4)}`);
   const x = matrixFromRecords(records, winner.setting.features);
   const model = fitSetting(winner.setting, x, labelsOf(records), config.seed);
-  return { winner, model, results, bestPerFamily, folds: config.cv.folds, repeats: config.cv.repeats };
+  return {
+    winner,
+    model,
+    results,
+    bestPerFamily,
+    folds: config.cv.folds,
+    repeats: config.cv.repeats,
+    searchedRows: searched.length,
+  };
 }

@@ -128,6 +128,7 @@ export function buildCard(args: {
       tie_tolerance: config.selection.tie_tolerance,
       cv_folds: config.cv.folds,
       cv_repeats: config.cv.repeats,
+      cv_rows: selection.searchedRows,
       seed: config.seed,
       holdout_share: config.holdout_share,
       holdout_rule: `customers whose User ID hash falls in the lowest ${config.holdout_share} of its range`,

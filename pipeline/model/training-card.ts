@@ -50,6 +50,8 @@ export interface TrainingCard extends ModelCard {
     tie_tolerance: number;
     cv_folds: number;
     cv_repeats: number;
+    /** Training customers the search cross-validated on (a sample when there are more than cv.max_rows). */
+    cv_rows: number;
     seed: number;
     holdout_share: number;
     holdout_rule: string;

@@ -3,6 +3,7 @@ import { parseConfig } from '../../pipeline/learn/config.js';
 import { nestedCrossValidation } from '../../pipeline/learn/nested.js';
 import {
   rankResults,
+  searchSample,
   searchSettings,
   selectModel,
   type SettingResult,
@@ -102,5 +103,21 @@ describe('nestedCrossValidation', () => {
     // The selected pipeline's score is the mean of the chosen family's outer scores, fold by fold.
     const mean = result.outerFolds.reduce((s, f) => s + f.metrics.auc, 0) / 3;
     expect(result.selected.auc.mean).toBeCloseTo(mean, 12);
+  });
+});
+
+describe('searchSample', () => {
+  it('keeps everyone under the limit, and above it a seeded sample with the buyer share, in order', () => {
+    const records = syntheticRecords(3000, 23);
+    expect(searchSample(records, 5000, 1)).toHaveLength(3000);
+    const sample = searchSample(records, 1000, 1);
+    expect(Math.abs(sample.length - 1000)).toBeLessThanOrEqual(1);
+    const share = (rows: typeof records) => rows.reduce((n, r) => n + r.purchased, 0) / rows.length;
+    expect(Math.abs(share(sample) - share(records))).toBeLessThan(0.002);
+    const position = new Map(records.map((r, i) => [r.userId, i]));
+    const positions = sample.map((r) => position.get(r.userId)!);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(searchSample(records, 1000, 1)).toEqual(sample);
+    expect(searchSample(records, 1000, 2)).not.toEqual(sample);
   });
 });
