@@ -118,6 +118,13 @@ function columnChart(name: string, named: NamedProfile[]): ChartModel | undefine
   return histogramChart(`${name}: share of customers`, bins.labels, named, bins.counts);
 }
 
+/** One profile's distribution of a numeric column (the data profile page). */
+export function profileHistogram(column: NumericColumnName, profile: Profile): ChartModel {
+  const named = [{ name: `customers (${fmtInt(profile.rows)})`, cls: 'cur', profile }];
+  const bins = displayBins(column, named);
+  return histogramChart(`${column}: share of customers`, bins?.labels ?? [], named, bins?.counts ?? [[]]);
+}
+
 function columnRows(columns: ColumnDrift[]) {
   return columns.map((c) => ({
     name: c.name,

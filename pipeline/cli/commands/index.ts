@@ -3,6 +3,7 @@ import { compareCommand } from './compare.js';
 import { driftCommand } from './drift.js';
 import { evaluateCommand } from './evaluate.js';
 import { mergeCommand } from './merge.js';
+import { profileCommand } from './profile.js';
 import { scoreCommand } from './score.js';
 import { siteCommand } from './site.js';
 import { synthHistoryCommand, synthUsersCommand } from './synth.js';
@@ -21,4 +22,5 @@ export const commands: Command[] = [
   compareCommand,
   driftCommand,
   siteCommand,
+  profileCommand,
 ];
