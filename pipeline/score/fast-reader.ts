@@ -218,7 +218,10 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
     } catch (error) {
       if (error instanceof CsvError) {
         const at = error as CsvError & { lines?: number };
-        if (at.lines) at.lines += line - 1;
+        if (at.lines) {
+          at.lines += line - 1;
+          at.message = at.message.replace(/at line \d+/, `at line ${at.lines}`);
+        }
         throw csvProblem(file, error);
       }
       throw error;
