@@ -184,8 +184,12 @@ export class GradientBoostedTrees implements Learner {
     let rounds = p.n_estimators;
     if (p.early_stopping_rounds > 0) {
       const validation = stratifiedHoldout(y, p.validation_share, createRng(seed ^ 0x5eed));
-      const { validationLoss } = boost(columns, y, p, rounds, seed, validation);
-      rounds = validationLoss.indexOf(Math.min(...validationLoss)) + 1;
+      const held = validation.reduce((sum, v) => sum + v, 0);
+      // Too few rows to hold any out (or to keep any): no early stopping, all rounds.
+      if (held > 0 && held < y.length) {
+        const { validationLoss } = boost(columns, y, p, rounds, seed, validation);
+        rounds = validationLoss.indexOf(Math.min(...validationLoss)) + 1;
+      }
     }
     const { trees } = boost(columns, y, p, rounds, seed, null);
     const params = { ...this.params, trees_kept: trees.length };

@@ -48,6 +48,13 @@ export interface FittedModel {
   predictProba(x: Matrix): Float64Array;
 }
 
+/** Guards predictions against a matrix whose columns are not the ones the model was fitted on. */
+export function assertSameFeatures(model: readonly FeatureName[], x: Matrix): void {
+  if (model.length !== x.features.length || model.some((f, j) => x.features[j] !== f)) {
+    throw new Error(`the model uses features ${model.join(',')} but the matrix has ${x.features.join(',')}`);
+  }
+}
+
 /** The numeric value of one feature of a customer (Gender: Male 1, Female 0). */
 export function featureValue(record: UserRecord, feature: FeatureName): number {
   switch (feature) {

@@ -6,7 +6,14 @@
  * where z are the standardized features and the intercept b is not penalized. The fitted coefficients are
  * mapped back to the raw feature scale, so the exported graph needs no separate scaling step.
  */
-import type { FittedModel, Learner, LinearStructure, Matrix, Params } from './learner.js';
+import {
+  assertSameFeatures,
+  type FittedModel,
+  type Learner,
+  type LinearStructure,
+  type Matrix,
+  type Params,
+} from './learner.js';
 import { sigmoid } from './tree-model.js';
 
 export const LOGISTIC_DEFAULTS: Readonly<{ C: number }> = { C: 1 };
@@ -157,6 +164,7 @@ class FittedLinear implements FittedModel {
   ) {}
 
   predictProba(x: Matrix): Float64Array {
+    assertSameFeatures(this.features, x);
     return predictLinear(this.structure, x);
   }
 }

@@ -4,7 +4,7 @@
  * training rows.
  */
 import { growTree, prepareColumns, type SplitCriterion } from './grow-tree.js';
-import type { FittedModel, Learner, Matrix, Params } from './learner.js';
+import { assertSameFeatures, type FittedModel, type Learner, type Matrix, type Params } from './learner.js';
 import { predictEnsemble, type TreeEnsemble } from './tree-model.js';
 
 export const TREE_DEFAULTS: Readonly<{ max_depth: number; min_samples_leaf: number }> = {
@@ -73,6 +73,7 @@ export class FittedTrees implements FittedModel {
   ) {}
 
   predictProba(x: Matrix): Float64Array {
+    assertSameFeatures(this.features, x);
     return predictEnsemble(this.structure, x);
   }
 }

@@ -5,6 +5,7 @@ import {
   createLearner,
   isLearnerFamily,
 } from '../../pipeline/learn/learners.js';
+import { matrixFromRecords } from '../../pipeline/learn/learner.js';
 import { labeled } from './synthetic.js';
 
 describe('createLearner', () => {
@@ -39,6 +40,23 @@ describe('createLearner', () => {
   it('names a parameter out of range', () => {
     expect(() => createLearner('logistic', { C: -1 })).toThrow(/C must be > 0/);
     expect(() => createLearner('tree', { min_samples_leaf: 0 })).toThrow(/min_samples_leaf/);
+  });
+
+  it('refuses to predict from columns other than those it was fitted on', () => {
+    const { x, y, records } = labeled(200, 32);
+    const swapped = matrixFromRecords(records, ['AnnualSalary', 'Age', 'Gender']);
+    for (const family of LEARNER_FAMILIES) {
+      const model = createLearner(family).fit(x, y, 0);
+      expect(() => model.predictProba(swapped)).toThrow(
+        /features Age,AnnualSalary,Gender but the matrix has AnnualSalary/,
+      );
+    }
+  });
+
+  it('boosts all rounds when the data is too small to hold out a validation share', () => {
+    const { x, y } = labeled(2, 33);
+    const model = createLearner('gbt', { n_estimators: 7, early_stopping_rounds: 3 }).fit(x, y, 0);
+    expect(model.params.trees_kept).toBe(7);
   });
 
   it('knows its families', () => {
