@@ -1,12 +1,13 @@
 /**
  * The tree grower shared by CART and gradient boosting: exact greedy splits, grown level by level.
  *
- * Each feature is sorted once per fit (`prepareColumns`). Growing a level is then one pass over each
- * sorted column, as XGBoost's exact method does: every row knows the node it sits in, and each node keeps a
- * running left-side sum as the column is swept from small to large values, so every candidate threshold of
- * every node on the level is scored in O(rows) per feature. A row carries a first-order statistic `g` and a
- * weight `h` (gradient and hessian for boosting; label and 1 for CART); a `SplitCriterion` turns the sums
- * into a split score and a leaf value.
+ * Each feature is sorted once per fit (`prepareColumns`). Every row knows the node it sits in, and a level
+ * is grown by scoring every candidate threshold of every node on it, per feature, in O(rows): either one
+ * sweep over the sorted column with a running left-side sum per node (XGBoost's exact method), or, when
+ * the feature has few distinct values, one pass over the rows into per-node histograms of those values
+ * followed by a scan of the bins. Both enumerate the same candidates in the same order. A row carries a
+ * first-order statistic `g` and a weight `h` (gradient and hessian for boosting; label and 1 for CART); a
+ * `SplitCriterion` turns the sums into a split score and a leaf value.
  *
  * Thresholds sit midway between adjacent distinct (float32) values, rounded to float32 so that a row goes
  * left exactly when `x < threshold`, in TypeScript and in ONNX alike.
