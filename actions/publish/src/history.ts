@@ -1,6 +1,6 @@
 /**
  * The site's history comes from the earlier releases: each `scores-YYYY-MM` release holds that month's
- * `summary.json` and `drift.json` (aggregates only). They are downloaded into `<dir>/<YYYY-MM>/`, the
+ * `summary.json`, `drift.json` and `profile.json` (aggregates only). They are downloaded into `<dir>/<YYYY-MM>/`, the
  * layout `propensity site --history` reads.
  */
 import * as core from '@actions/core';
@@ -10,8 +10,11 @@ import type { GitHubClient, Repository } from '../../shared/github.js';
 import { downloadReleaseAsset } from './release.js';
 
 export const RELEASE_PREFIX = 'scores-';
-/** The aggregate files a month keeps for the history (never row-level files). */
-export const HISTORY_FILES = ['summary.json', 'drift.json'];
+/**
+ * The files of a month that `propensity site` reads: aggregates only (the profile holds histograms and
+ * counts, never a User ID). Row-level files never enter the history, so they cannot reach the site.
+ */
+export const HISTORY_FILES = ['summary.json', 'drift.json', 'profile.json'];
 
 export function releaseTag(month: string): string {
   return `${RELEASE_PREFIX}${month}`;

@@ -29,7 +29,7 @@ import { sha256sums } from './checksums.js';
 import { upsertDriftIssue } from './drift-issue.js';
 import { HISTORY_FILES, downloadHistory, previousMonth, releaseTag } from './history.js';
 import { modelHistory, renderModelHistory } from './model-history.js';
-import { releaseNotes, type DriftResult } from './notes.js';
+import { pick, releaseNotes, type DriftResult } from './notes.js';
 import { downloadReleaseAsset, findRelease, publishRelease } from './release.js';
 
 interface Settings {
@@ -165,6 +165,8 @@ async function run(): Promise<void> {
       join(settings.outDir, 'profile.json'),
       '--out-dir',
       settings.outDir,
+      '--month',
+      settings.month,
     ];
     if (previous) args.push('--previous', previous);
     return (await propensity<DriftResult>(args)).data;
@@ -190,7 +192,9 @@ async function run(): Promise<void> {
     month: settings.month,
     summary,
     drift,
-    topCount: countDataLines(await readFile(join(settings.outDir, 'top_prospects.csv'), 'utf8')),
+    topCount:
+      pick(summary, 'top_prospects') ??
+      countDataLines(await readFile(join(settings.outDir, 'top_prospects.csv'), 'utf8')),
     modelVersion: String(card.version ?? '?'),
     pagesUrl: settings.pagesUrl,
     template: settings.template ? await readFile(settings.template, 'utf8') : undefined,

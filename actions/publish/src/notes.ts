@@ -37,20 +37,16 @@ export interface DriftResult {
 
 const count = (v: number | undefined) =>
   v === undefined ? undefined : Math.round(v).toLocaleString('en-US');
+/** A count worth a sentence: undefined (the template leaves the sentence out) when absent or zero. */
+const nonZero = (v: number | undefined) => (v ? count(v) : undefined);
 
 function decileRows(summary: unknown): Array<Record<string, string>> {
-  const raw =
-    (isObject(summary) &&
-      (summary.deciles ??
-        (isObject(summary.expected_buyers) ? summary.expected_buyers.deciles : undefined))) ||
-    [];
+  const raw = isObject(summary) ? summary.deciles : undefined;
   if (!Array.isArray(raw)) return [];
   return raw.filter(isObject).map((d, i) => {
-    const customers = pick(d, 'count', 'customers', 'rows', 'n');
-    const expected = pick(d, 'expected_buyers', 'expected', 'sum_probability');
-    const rate =
-      pick(d, 'expected_conversion', 'rate', 'mean_probability') ??
-      (customers && expected !== undefined ? expected / customers : undefined);
+    const customers = pick(d, 'customers');
+    const expected = pick(d, 'expected_buyers');
+    const rate = customers && expected !== undefined ? expected / customers : undefined;
     return {
       decile: String(pick(d, 'decile') ?? i + 1),
       customers: count(customers) ?? '—',
@@ -58,6 +54,15 @@ function decileRows(summary: unknown): Array<Record<string, string>> {
       rate: rate === undefined ? '—' : `${(100 * rate).toFixed(1)}%`,
     };
   });
+}
+
+/** Expected buyers among the top prospects, when the list is exactly the first decile (the default). */
+function topExpected(summary: unknown, topCount: number): string | undefined {
+  const first =
+    isObject(summary) && Array.isArray(summary.deciles) ? (summary.deciles[0] as unknown) : undefined;
+  if (pick(first, 'customers') !== topCount) return undefined;
+  const expected = pick(first, 'expected_buyers');
+  return expected === undefined ? undefined : expected.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
 export function releaseNotes(options: {
@@ -76,14 +81,13 @@ export function releaseNotes(options: {
   return render({
     month: options.month,
     topCount: options.topCount.toLocaleString('en-US'),
-    topExpected: count(pick(summary, 'top_prospects.expected_buyers', 'top.expected_buyers')),
-    likelyBuyers: count(pick(summary, 'likely_buyers', 'rows.likely_buyers')),
-    scored: count(pick(summary, 'rows_scored', 'scored', 'rows.scored', 'counts.scored')),
-    rejected: count(pick(summary, 'rows_rejected', 'rejected', 'rows.rejected', 'counts.rejected')),
-    optedOut: count(
-      pick(summary, 'rows_opted_out', 'opted_out', 'optedOut', 'rows.opted_out', 'counts.opted_out'),
-    ),
-    expected: count(pick(summary, 'expected_buyers.total', 'expected_buyers', 'expected_buyers_total')),
+    topExpected: topExpected(summary, options.topCount),
+    // Field names of summary.json as `propensity score` writes it (format propensity-score-summary/1).
+    likelyBuyers: nonZero(pick(summary, 'likely_buyers')),
+    scored: count(pick(summary, 'rows.scored')),
+    rejected: nonZero(pick(summary, 'rows.rejected')),
+    optedOut: nonZero(pick(summary, 'rows.opted_out')),
+    expected: count(pick(summary, 'expected_buyers')),
     deciles,
     drift: drift.dataset_drift,
     driftedCount: drifted.length,

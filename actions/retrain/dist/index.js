@@ -30982,10 +30982,10 @@ var require_util9 = __commonJS({
       return objectToString(re) === "[object RegExp]";
     }
     exports2.isRegExp = isRegExp;
-    function isObject3(arg) {
+    function isObject2(arg) {
       return typeof arg === "object" && arg !== null;
     }
-    exports2.isObject = isObject3;
+    exports2.isObject = isObject2;
     function isDate(d) {
       return objectToString(d) === "[object Date]";
     }
@@ -33031,11 +33031,11 @@ var require_baseGetTag = __commonJS({
 // node_modules/lodash/isObject.js
 var require_isObject = __commonJS({
   "node_modules/lodash/isObject.js"(exports2, module) {
-    function isObject3(value) {
+    function isObject2(value) {
       var type = typeof value;
       return value != null && (type == "object" || type == "function");
     }
-    module.exports = isObject3;
+    module.exports = isObject2;
   }
 });
 
@@ -33043,13 +33043,13 @@ var require_isObject = __commonJS({
 var require_isFunction = __commonJS({
   "node_modules/lodash/isFunction.js"(exports2, module) {
     var baseGetTag = require_baseGetTag();
-    var isObject3 = require_isObject();
+    var isObject2 = require_isObject();
     var asyncTag = "[object AsyncFunction]";
     var funcTag = "[object Function]";
     var genTag = "[object GeneratorFunction]";
     var proxyTag = "[object Proxy]";
     function isFunction(value) {
-      if (!isObject3(value)) {
+      if (!isObject2(value)) {
         return false;
       }
       var tag = baseGetTag(value);
@@ -33110,7 +33110,7 @@ var require_baseIsNative = __commonJS({
   "node_modules/lodash/_baseIsNative.js"(exports2, module) {
     var isFunction = require_isFunction();
     var isMasked = require_isMasked();
-    var isObject3 = require_isObject();
+    var isObject2 = require_isObject();
     var toSource = require_toSource();
     var reRegExpChar = /[\\^$.*+?()[\]{}|]/g;
     var reIsHostCtor = /^\[object .+?Constructor\]$/;
@@ -33122,7 +33122,7 @@ var require_baseIsNative = __commonJS({
       "^" + funcToString.call(hasOwnProperty).replace(reRegExpChar, "\\$&").replace(/hasOwnProperty|(function).*?(?=\\\()| for .+?(?=\\\])/g, "$1.*?") + "$"
     );
     function baseIsNative(value) {
-      if (!isObject3(value) || isMasked(value)) {
+      if (!isObject2(value) || isMasked(value)) {
         return false;
       }
       var pattern = isFunction(value) ? reIsNative : reIsHostCtor;
@@ -33290,9 +33290,9 @@ var require_isIterateeCall = __commonJS({
     var eq = require_eq();
     var isArrayLike = require_isArrayLike();
     var isIndex = require_isIndex();
-    var isObject3 = require_isObject();
+    var isObject2 = require_isObject();
     function isIterateeCall(value, index, object) {
-      if (!isObject3(object)) {
+      if (!isObject2(object)) {
         return false;
       }
       var type = typeof index;
@@ -33537,13 +33537,13 @@ var require_nativeKeysIn = __commonJS({
 // node_modules/lodash/_baseKeysIn.js
 var require_baseKeysIn = __commonJS({
   "node_modules/lodash/_baseKeysIn.js"(exports2, module) {
-    var isObject3 = require_isObject();
+    var isObject2 = require_isObject();
     var isPrototype = require_isPrototype();
     var nativeKeysIn = require_nativeKeysIn();
     var objectProto = Object.prototype;
     var hasOwnProperty = objectProto.hasOwnProperty;
     function baseKeysIn(object) {
-      if (!isObject3(object)) {
+      if (!isObject2(object)) {
         return nativeKeysIn(object);
       }
       var isProto = isPrototype(object), result = [];
@@ -34420,7 +34420,7 @@ var require_event_target_shim = __commonJS({
     var CAPTURE = 1;
     var BUBBLE = 2;
     var ATTRIBUTE = 3;
-    function isObject3(x) {
+    function isObject2(x) {
       return x !== null && typeof x === "object";
     }
     function getListeners(eventTarget) {
@@ -34446,7 +34446,7 @@ var require_event_target_shim = __commonJS({
           return null;
         },
         set(listener) {
-          if (typeof listener !== "function" && !isObject3(listener)) {
+          if (typeof listener !== "function" && !isObject2(listener)) {
             listener = null;
           }
           const listeners = getListeners(this);
@@ -34537,11 +34537,11 @@ var require_event_target_shim = __commonJS({
         if (listener == null) {
           return;
         }
-        if (typeof listener !== "function" && !isObject3(listener)) {
+        if (typeof listener !== "function" && !isObject2(listener)) {
           throw new TypeError("'listener' should be a function or an object.");
         }
         const listeners = getListeners(this);
-        const optionsIsObj = isObject3(options);
+        const optionsIsObj = isObject2(options);
         const capture = optionsIsObj ? Boolean(options.capture) : Boolean(options);
         const listenerType = capture ? CAPTURE : BUBBLE;
         const newNode = {
@@ -34578,7 +34578,7 @@ var require_event_target_shim = __commonJS({
           return;
         }
         const listeners = getListeners(this);
-        const capture = isObject3(options) ? Boolean(options.capture) : Boolean(options);
+        const capture = isObject2(options) ? Boolean(options.capture) : Boolean(options);
         const listenerType = capture ? CAPTURE : BUBBLE;
         let prev = null;
         let node = listeners.get(eventName);
@@ -54547,12 +54547,12 @@ var require_implementation2 = __commonJS({
         }
       };
       keysShim = function keys(object) {
-        var isObject3 = object !== null && typeof object === "object";
+        var isObject2 = object !== null && typeof object === "object";
         var isFunction = toStr.call(object) === "[object Function]";
         var isArguments = isArgs(object);
-        var isString = isObject3 && toStr.call(object) === "[object String]";
+        var isString = isObject2 && toStr.call(object) === "[object String]";
         var theKeys = [];
-        if (!isObject3 && !isFunction && !isArguments) {
+        if (!isObject2 && !isFunction && !isArguments) {
           throw new TypeError("Object.keys called on a non-object");
         }
         var skipProto = hasProtoEnumBug && isFunction;
@@ -55603,7 +55603,7 @@ var require_isPropertyKey = __commonJS({
 var require_isObject2 = __commonJS({
   "node_modules/es-object-atoms/isObject.js"(exports2, module) {
     "use strict";
-    module.exports = function isObject3(x) {
+    module.exports = function isObject2(x) {
       return !!x && (typeof x === "function" || typeof x === "object");
     };
   }
@@ -55616,9 +55616,9 @@ var require_Get = __commonJS({
     var $TypeError = require_type();
     var inspect2 = require_object_inspect();
     var isPropertyKey = require_isPropertyKey();
-    var isObject3 = require_isObject2();
+    var isObject2 = require_isObject2();
     module.exports = function Get(O, P) {
-      if (!isObject3(O)) {
+      if (!isObject2(O)) {
         throw new $TypeError("Assertion failed: Type(O) is not Object");
       }
       if (!isPropertyKey(P)) {
@@ -55764,10 +55764,10 @@ var require_HasOwnProperty = __commonJS({
     "use strict";
     var $TypeError = require_type();
     var hasOwn = require_hasown();
-    var isObject3 = require_isObject2();
+    var isObject2 = require_isObject2();
     var isPropertyKey = require_isPropertyKey();
     module.exports = function HasOwnProperty(O, P) {
-      if (!isObject3(O)) {
+      if (!isObject2(O)) {
         throw new $TypeError("Assertion failed: `O` must be an Object");
       }
       if (!isPropertyKey(P)) {
@@ -56220,7 +56220,7 @@ var require_Set2 = __commonJS({
   "node_modules/es-abstract/2025/Set.js"(exports2, module) {
     "use strict";
     var $TypeError = require_type();
-    var isObject3 = require_isObject2();
+    var isObject2 = require_isObject2();
     var isPropertyKey = require_isPropertyKey();
     var SameValue = require_SameValue();
     var noThrowOnStrictViolation = (function() {
@@ -56232,7 +56232,7 @@ var require_Set2 = __commonJS({
       }
     })();
     module.exports = function Set2(O, P, V, Throw) {
-      if (!isObject3(O)) {
+      if (!isObject2(O)) {
         throw new $TypeError("Assertion failed: `O` must be an Object");
       }
       if (!isPropertyKey(P)) {
@@ -57775,11 +57775,11 @@ var require_ToPropertyDescriptor = __commonJS({
     "use strict";
     var hasOwn = require_hasown();
     var $TypeError = require_type();
-    var isObject3 = require_isObject2();
+    var isObject2 = require_isObject2();
     var IsCallable = require_IsCallable();
     var ToBoolean = require_ToBoolean();
     module.exports = function ToPropertyDescriptor(Obj) {
-      if (!isObject3(Obj)) {
+      if (!isObject2(Obj)) {
         throw new $TypeError("ToPropertyDescriptor requires an object");
       }
       var desc = {};
@@ -57822,7 +57822,7 @@ var require_DefinePropertyOrThrow = __commonJS({
   "node_modules/es-abstract/2025/DefinePropertyOrThrow.js"(exports2, module) {
     "use strict";
     var $TypeError = require_type();
-    var isObject3 = require_isObject2();
+    var isObject2 = require_isObject2();
     var isPropertyDescriptor = require_property_descriptor();
     var DefineOwnProperty = require_DefineOwnProperty();
     var FromPropertyDescriptor = require_FromPropertyDescriptor();
@@ -57831,7 +57831,7 @@ var require_DefinePropertyOrThrow = __commonJS({
     var SameValue = require_SameValue();
     var ToPropertyDescriptor = require_ToPropertyDescriptor();
     module.exports = function DefinePropertyOrThrow(O, P, desc) {
-      if (!isObject3(O)) {
+      if (!isObject2(O)) {
         throw new $TypeError("Assertion failed: Type(O) is not Object");
       }
       if (!isPropertyKey(P)) {
@@ -57899,17 +57899,17 @@ var require_SpeciesConstructor = __commonJS({
     var GetIntrinsic = require_get_intrinsic();
     var $species = GetIntrinsic("%Symbol.species%", true);
     var $TypeError = require_type();
-    var isObject3 = require_isObject2();
+    var isObject2 = require_isObject2();
     var IsConstructor = require_IsConstructor();
     module.exports = function SpeciesConstructor(O, defaultConstructor) {
-      if (!isObject3(O)) {
+      if (!isObject2(O)) {
         throw new $TypeError("Assertion failed: Type(O) is not Object");
       }
       var C = O.constructor;
       if (typeof C === "undefined") {
         return defaultConstructor;
       }
-      if (!isObject3(C)) {
+      if (!isObject2(C)) {
         throw new $TypeError("O.constructor is not an Object");
       }
       var S = $species ? C[$species] : void 0;
@@ -58730,13 +58730,13 @@ var require_implementation5 = __commonJS({
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var IsCallable = require_IsCallable2();
-    var isObject3 = require_isObject3();
+    var isObject2 = require_isObject3();
     var whichBuiltinType = require_which_builtin_type();
     var $TypeError = require_type();
     var gPO = require_get_proto();
     var $Object = require_es_object_atoms();
     module.exports = function getPrototypeOf(O) {
-      if (!isObject3(O)) {
+      if (!isObject2(O)) {
         throw new $TypeError("Reflect.getPrototypeOf called on non-object");
       }
       if (gPO) {
@@ -59064,7 +59064,7 @@ var require_ValidateTypedArray = __commonJS({
   "node_modules/es-abstract/2025/ValidateTypedArray.js"(exports2, module) {
     "use strict";
     var $TypeError = require_type();
-    var isObject3 = require_isObject2();
+    var isObject2 = require_isObject2();
     var IsTypedArrayOutOfBounds = require_IsTypedArrayOutOfBounds();
     var MakeTypedArrayWithBufferWitnessRecord = require_MakeTypedArrayWithBufferWitnessRecord();
     var isTypedArray = require_is_typed_array();
@@ -59072,7 +59072,7 @@ var require_ValidateTypedArray = __commonJS({
       if (order !== "SEQ-CST" && order !== "UNORDERED") {
         throw new $TypeError("Assertion failed: `order` must be ~SEQ-CST~ or ~UNORDERED~");
       }
-      if (!isObject3(O)) {
+      if (!isObject2(O)) {
         throw new $TypeError("Assertion failed: `O` must be an Object");
       }
       if (!isTypedArray(O)) {
@@ -63692,8 +63692,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject3 = val !== null && typeof val === "object";
-    const hasToJSON = isObject3 && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -67580,28 +67580,18 @@ var METRICS = [
   { key: "logloss", name: "log-loss", higherIsBetter: false },
   { key: "brier", name: "Brier score", higherIsBetter: false }
 ];
-var isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-function side(comparison, name) {
-  const direct = comparison[name];
-  if (isObject(direct)) return isObject(direct.metrics) ? direct.metrics : direct;
-  const metrics = comparison.metrics;
-  if (isObject(metrics) && isObject(metrics[name])) return metrics[name];
-  return void 0;
-}
 function number(source, key) {
   const value = source?.[key];
   return typeof value === "number" && Number.isFinite(value) ? value : void 0;
 }
-function metricRows(comparison, champion, challenger) {
-  const fromComparison = comparison ? { champion: side(comparison, "champion"), challenger: side(comparison, "challenger") } : void 0;
+function metricRows(comparison, challenger) {
   const rows = [];
   for (const metric of METRICS) {
-    const challengerValue = number(fromComparison?.challenger, metric.key) ?? number(challenger.holdout, metric.key);
+    const challengerValue = comparison ? number(comparison.challenger.metrics, metric.key) : number(challenger.holdout, metric.key);
     if (challengerValue === void 0) continue;
-    const championValue = fromComparison?.champion ? number(fromComparison.champion, metric.key) : number(champion?.holdout, metric.key);
     rows.push({
       name: metric.name,
-      champion: championValue,
+      champion: comparison ? number(comparison.champion.metrics, metric.key) : void 0,
       challenger: challengerValue,
       higherIsBetter: metric.higherIsBetter
     });
@@ -67609,19 +67599,14 @@ function metricRows(comparison, champion, challenger) {
   return rows;
 }
 function verdictOf(comparison) {
-  const verdict = isObject(comparison.verdict) ? comparison.verdict : comparison;
-  let promote;
-  if (typeof verdict.promote === "boolean") promote = verdict.promote;
-  else if (typeof verdict.promoted === "boolean") promote = verdict.promoted;
-  else if (typeof verdict.winner === "string") promote = verdict.winner === "challenger";
-  else if (typeof verdict.verdict === "string")
-    promote = /promot|challenger/i.test(verdict.verdict) && !/keep|champion stays|reject/i.test(verdict.verdict);
-  else if (typeof verdict.decision === "string") promote = /promot|challenger/i.test(verdict.decision);
-  if (promote === void 0)
-    throw new Error("propensity compare printed no verdict (expected a `promote` field)");
-  const rawReasons = verdict.reasons ?? comparison.reasons;
-  const reasons = Array.isArray(rawReasons) ? rawReasons.map(String) : typeof rawReasons === "string" ? [rawReasons] : [];
-  return { promote, reasons };
+  const verdict = comparison.verdict;
+  if (typeof verdict?.promote !== "boolean") {
+    throw new Error("propensity compare printed no verdict (expected verdict.promote in its JSON)");
+  }
+  return {
+    promote: verdict.promote,
+    reasons: Array.isArray(verdict.reasons) ? verdict.reasons.map(String) : []
+  };
 }
 
 // actions/retrain/src/deliver.ts
@@ -70382,13 +70367,13 @@ function createEmptyPipeline() {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/object.js
-function isObject2(input) {
+function isObject(input) {
   return typeof input === "object" && input !== null && !Array.isArray(input) && !(input instanceof RegExp) && !(input instanceof Date);
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/error.js
 function isError(e) {
-  if (isObject2(e)) {
+  if (isObject(e)) {
     const hasName = typeof e.name === "string";
     const hasMessage = typeof e.message === "string";
     return hasName && hasMessage;
@@ -70468,11 +70453,11 @@ var Sanitizer = class {
           message: value.message
         };
       }
-      if (key === "headers" && isObject2(value)) {
+      if (key === "headers" && isObject(value)) {
         return this.sanitizeHeaders(value);
       } else if (key === "url" && typeof value === "string") {
         return this.sanitizeUrl(value);
-      } else if (key === "query" && isObject2(value)) {
+      } else if (key === "query" && isObject(value)) {
         return this.sanitizeQuery(value);
       } else if (key === "body") {
         return void 0;
@@ -70480,7 +70465,7 @@ var Sanitizer = class {
         return void 0;
       } else if (key === "operationSpec") {
         return void 0;
-      } else if (Array.isArray(value) || isObject2(value)) {
+      } else if (Array.isArray(value) || isObject(value)) {
         if (seen.has(value)) {
           return "[Circular]";
         }
@@ -106512,8 +106497,8 @@ function renderReport(report) {
 }
 function configDifferences(before, after, path4 = "") {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  const isObject3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-  if (!isObject3(before) || !isObject3(after)) return [path4 || "(whole file)"];
+  const isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject2(before) || !isObject2(after)) return [path4 || "(whole file)"];
   const a = before;
   const b = after;
   const keys = [.../* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])].sort();
@@ -106638,7 +106623,7 @@ async function run2() {
     };
   });
   const verdict = comparison ? verdictOf(comparison) : { promote: true, reasons: ["there is no champion on the base branch yet"] };
-  const metrics = metricRows(comparison, champion, challenger);
+  const metrics = metricRows(comparison, challenger);
   info(`verdict: ${verdict.promote ? "promote the challenger" : "keep the champion"}`);
   const delivery = await group(
     "Deliver",

@@ -16,7 +16,7 @@ import { booleanInput, pathInput, requiredPathInput, workspace } from '../../sha
 import { propensity } from '../../shared/propensity.js';
 import { runMain } from '../../shared/run.js';
 import { championFromBase } from './champion.js';
-import { metricRows, verdictOf } from './comparison.js';
+import { metricRows, verdictOf, type Comparison } from './comparison.js';
 import { commitChallenger, uploadChallenger } from './deliver.js';
 import { pullRequestFromEvent, type PullRequestInfo } from './event.js';
 import { configDifferences, renderReport, type Delivery } from './report.js';
@@ -160,7 +160,7 @@ async function run(): Promise<void> {
   const { comparison, markdown } = await core.group('Compare with the champion', async () => {
     if (!championDir) return { comparison: undefined, markdown: undefined };
     const markdownPath = join(settings.temp, 'comparison.md');
-    const { data } = await propensity<Record<string, unknown>>(
+    const { data } = await propensity<Comparison>(
       [
         'compare',
         '--champion',
@@ -182,7 +182,7 @@ async function run(): Promise<void> {
   const verdict = comparison
     ? verdictOf(comparison)
     : { promote: true, reasons: ['there is no champion on the base branch yet'] };
-  const metrics = metricRows(comparison, champion, challenger);
+  const metrics = metricRows(comparison, challenger);
   core.info(`verdict: ${verdict.promote ? 'promote the challenger' : 'keep the champion'}`);
 
   const delivery = await core.group('Deliver', () =>

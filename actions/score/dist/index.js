@@ -105899,7 +105899,7 @@ function readSettings() {
   };
 }
 function scoredRows(summary2) {
-  return summary2.rows_scored ?? summary2.scored ?? summary2.rows?.scored;
+  return summary2.rows?.scored;
 }
 async function run() {
   const settings = readSettings();

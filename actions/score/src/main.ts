@@ -62,15 +62,13 @@ function readSettings(): Settings {
   };
 }
 
+/** The part of summary.json (what `propensity score --json` prints) the action reports. */
 interface ScoreSummary {
-  rows_scored?: number;
-  scored?: number;
-  rows?: { scored?: number };
-  [key: string]: unknown;
+  rows?: { read?: number; scored?: number };
 }
 
 function scoredRows(summary: ScoreSummary): number | undefined {
-  return summary.rows_scored ?? summary.scored ?? summary.rows?.scored;
+  return summary.rows?.scored;
 }
 
 async function run(): Promise<void> {
