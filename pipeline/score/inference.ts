@@ -114,7 +114,7 @@ interface WorkerReply {
 export async function threadedScorer(onnx: Uint8Array, threads = 1): Promise<BatchScorer> {
   const entry = workerEntry();
   if (!entry) return inProcessScorer(onnx, threads);
-  const worker = new Worker(entry, { workerData: { onnx, threads } });
+  const worker = new Worker(entry, { workerData: { onnx, threads }, execArgv: [] });
   const waiting = new Map<
     number,
     { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
