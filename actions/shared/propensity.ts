@@ -11,8 +11,6 @@ import { ActionError } from './errors.js';
 
 /** The CLI beside the action: `<repo>/actions/<name>/dist/index.js` -> `<repo>/bin/propensity.js`. */
 export function cliPath(): string {
-  const override = process.env.PROPENSITY_CLI;
-  if (override) return override;
   return fileURLToPath(new URL('../../../bin/propensity.js', import.meta.url));
 }
 

@@ -42,7 +42,5 @@ describe('the stale-bundle check', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('actions/score/dist/index.js is stale');
     expect(result.stderr).not.toContain('actions/retrain/');
-    expect(bundle(root).status).toBe(0);
-    expect(check(root).status).toBe(0);
   });
 });

@@ -28,7 +28,7 @@ export function tinyConfig(features: Feature[]): string {
 
 /** Runs the built CLI synchronously (fixtures are built before the action runs). */
 export function cli(args: string[], cwd = REPO_ROOT): string {
-  return execFileSync(process.execPath, [process.env.PROPENSITY_CLI ?? CLI, ...args], {
+  return execFileSync(process.execPath, [CLI, ...args], {
     cwd,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir } from '../helpers/tmp.js';
 import { FakeGitHub } from './fake-github.js';
 import { cli, synthHistory, synthUsers, tinyConfig, trainChampion } from './fixtures.js';
-import { makeRepo, runAction, type Repo } from './harness.js';
+import { git, makeRepo, runAction, type Repo } from './harness.js';
 
 const MONTH = '2026-11';
 const TAG = `scores-${MONTH}`;
@@ -62,8 +62,28 @@ beforeAll(async () => {
   repo = makeRepo(tmp, {
     'data/training/history.csv': history,
     'data/users/active_users.csv': users,
-    ...trainChampion(tmp, history, tinyConfig(['Age', 'AnnualSalary', 'Gender'])),
+    ...trainChampion(tmp, history, tinyConfig(['Age', 'AnnualSalary'])),
   });
+  writeFileSync(join(tmp, 'all-features.json'), tinyConfig(['Age', 'AnnualSalary', 'Gender']));
+  // A second champion, promoted by pull request #12 (squash-merged): the model history page lists both.
+  const retrained = join(tmp, 'retrained');
+  cli([
+    'train',
+    '--data',
+    join(repo.workspace, 'data', 'training'),
+    '--config',
+    join(tmp, 'all-features.json'),
+    '--out',
+    retrained,
+    '--champion',
+    join(repo.workspace, 'model'),
+  ]);
+  for (const name of ['model.onnx', 'card.json', 'CARD.md', 'reference-profile.json']) {
+    copyFileSync(join(retrained, name), join(repo.workspace, 'model', name));
+  }
+  git(repo.workspace, 'commit', '--quiet', '-am', 'Retrain on the full history (#12)');
+  git(repo.workspace, 'push', '--quiet', 'origin', 'main');
+
   // An earlier month, published by an earlier run: its aggregates feed the site's history and the
   // comparison with the previous month. Made by the real CLI, as that run's score and drift made them.
   const october = join(tmp, 'october');
@@ -201,7 +221,10 @@ describe('the monthly actions (built, as child processes)', () => {
     const site = join(repo.workspace, 'site');
     expect(existsSync(join(site, 'index.html'))).toBe(true);
     const models = readFileSync(join(site, 'models.html'), 'utf8');
-    expect(models).toContain('v1');
+    expect(models.indexOf('v2 (current)')).toBeGreaterThan(-1);
+    expect(models.indexOf('v2 (current)')).toBeLessThan(models.indexOf('v1<'));
+    expect(models).toContain('/pull/12');
+    expect(models).toContain('Age, AnnualSalary, Gender');
     // The history: October from its release, November from this run; October's profile was the previous month.
     expect(existsSync(join(site, 'months', '2026-10.html'))).toBe(true);
     expect(existsSync(join(site, 'months', `${MONTH}.html`))).toBe(true);

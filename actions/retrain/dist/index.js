@@ -67473,8 +67473,6 @@ import { spawn } from "node:child_process";
 import { existsSync as existsSync3 } from "node:fs";
 import { fileURLToPath } from "node:url";
 function cliPath() {
-  const override = process.env.PROPENSITY_CLI;
-  if (override) return override;
   return fileURLToPath(new URL("../../../bin/propensity.js", import.meta.url));
 }
 async function propensity(args, options = {}) {

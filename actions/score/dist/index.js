@@ -105762,8 +105762,6 @@ import { spawn } from "node:child_process";
 import { existsSync as existsSync5 } from "node:fs";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function cliPath() {
-  const override = process.env.PROPENSITY_CLI;
-  if (override) return override;
   return fileURLToPath2(new URL("../../../bin/propensity.js", import.meta.url));
 }
 async function propensity(args, options = {}) {
