@@ -126,7 +126,7 @@ describe('workflow policy', () => {
       // guarded at the step or the job, or with a read-only token, the same steps pass
       const guard = 'github.event.pull_request.head.repo.full_name == github.repository';
       expect(SAME_REPOSITORY_GUARD.test(guard)).toBe(true);
-      const stepGuarded = push.replace(/(      - name: [^\n]+\n)/g, `$1        if: ${guard}\n`);
+      const stepGuarded = push.replace(/( {6}- name: [^\n]+\n)/g, `$1        if: ${guard}\n`);
       expect(checkWorkflow(stepGuarded, 'ok.yml')).toEqual([]);
       const jobGuarded = push.replace('    runs-on: x\n', `    runs-on: x\n    if: ${guard}\n`);
       expect(checkWorkflow(jobGuarded, 'ok.yml')).toEqual([]);
@@ -155,7 +155,7 @@ describe('workflow policy', () => {
         rules(checkWorkflow(monthly.replace('month="${MONTH:-', 'month="${{ inputs.month }}${X:-'), 'm.yml')),
       ).toEqual(['injection']);
       expect(
-        rules(checkWorkflow(monthly.replace(/\n    permissions:\n      contents: read\n/, '\n'), 'm.yml')),
+        rules(checkWorkflow(monthly.replace(/\n {4}permissions:\n {6}contents: read\n/, '\n'), 'm.yml')),
       ).toEqual(['permissions']);
     });
   });
