@@ -35,6 +35,56 @@ export interface DriftReport extends Comparison {
   previous: (Comparison & { against: SideInfo }) | null;
 }
 
+const isNumberOrNull = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+function isColumnDrift(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return (
+    typeof c.name === 'string' &&
+    (c.type === 'num' || c.type === 'cat') &&
+    typeof c.test === 'string' &&
+    typeof c.statistic === 'number' &&
+    isNumberOrNull(c.p_value) &&
+    typeof c.threshold === 'number' &&
+    typeof c.drift === 'boolean' &&
+    typeof c.psi === 'number' &&
+    ['stable', 'watch', 'act'].includes(c.psi_band as string)
+  );
+}
+
+function isComparison(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return (
+    typeof c.dataset_drift === 'boolean' &&
+    typeof c.share_drifted === 'number' &&
+    typeof c.drifted_columns === 'number' &&
+    typeof c.share_threshold === 'number' &&
+    Array.isArray(c.columns) &&
+    c.columns.every(isColumnDrift) &&
+    (c.score === null || isColumnDrift(c.score))
+  );
+}
+
+/** Whether a parsed drift.json has the shape this version writes (the site reads them from old releases). */
+export function isDriftReport(value: unknown): value is DriftReport {
+  if (!isComparison(value)) return false;
+  const r = value as Record<string, unknown>;
+  const side = (s: unknown) =>
+    typeof s === 'object' &&
+    s !== null &&
+    typeof (s as SideInfo).label === 'string' &&
+    typeof (s as SideInfo).rows === 'number';
+  const previous = r.previous as Record<string, unknown> | null;
+  return (
+    r.version === 1 &&
+    side(r.reference) &&
+    side(r.current) &&
+    (previous === null || (isComparison(previous) && side(previous.against)))
+  );
+}
+
 export function computeDrift(
   reference: { profile: Profile; label: string },
   current: { profile: Profile; label: string },

@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readCard, REFERENCE_PROFILE_FILE, type ModelCard } from '../model/card.js';
 import {
   computeDrift,
+  isDriftReport,
   DRIFT_JSON,
   PROFILE_FILE,
   readOptionalJson,
@@ -55,13 +56,15 @@ export interface SiteResult {
 
 async function readMonth(dir: string, month: string): Promise<MonthData> {
   const folder = join(dir, month);
-  const drift = (await readOptionalJson(folder, DRIFT_JSON)) as DriftReport | undefined;
+  const drift = await readOptionalJson(folder, DRIFT_JSON);
   const rawProfile = await readOptionalJson(folder, PROFILE_FILE);
   const profile =
     rawProfile !== undefined && profileProblems(rawProfile).length === 0 ? (rawProfile as Profile) : null;
   if (rawProfile !== undefined && !profile)
     log.warn(`${month}/${PROFILE_FILE} is not a valid profile: left out`);
-  const validDrift = drift && typeof drift === 'object' && Array.isArray(drift.columns) ? drift : null;
+  const validDrift = isDriftReport(drift) ? drift : null;
+  if (drift !== undefined && !validDrift)
+    log.warn(`${month}/${DRIFT_JSON} is not a drift report of this version: left out`);
   return { month, drift: validDrift, summary: await readOptionalJson(folder, SUMMARY_FILE), profile };
 }
 

@@ -156,6 +156,28 @@ describe('site', () => {
     expect(existsSync(join(out, 'months', 'predictions.csv'))).toBe(false);
   });
 
+  it('survives malformed month files: a bad drift.json is recomputed from the profile, bad summary fields are left out', async () => {
+    const history = join(dir, 'bad-history');
+    const model = join(dir, 'bad-model');
+    writeModelDir(model, reference);
+    writeHistory(history, reference, [['2026-11', month({ rows: 900, seed: 41, ageShift: 5 })]]);
+    writeFileSync(
+      join(history, '2026-11', 'drift.json'),
+      JSON.stringify({ version: 1, columns: [{ name: 'Age', statistic: 'x' }] }),
+    );
+    writeFileSync(
+      join(history, '2026-11', 'summary.json'),
+      JSON.stringify({ rows: { scored: 'many' }, deciles: [{ customers: '5' }], fairness: 7 }),
+    );
+    const out = join(dir, 'bad-site');
+    await buildSite({ history, out, modelDir: model });
+    const page = readFileSync(join(out, 'months', '2026-11.html'), 'utf8');
+    expect(page).toContain('Age');
+    expect(page).toMatch(/<td class=['"]yes['"]>drift<\/td>/);
+    expect(page).not.toContain('<h2>Deciles</h2>');
+    expect(page).not.toContain('<h2>Fairness</h2>');
+  });
+
   it('propensity site runs from the built CLI', async () => {
     const history = join(dir, 'cli-history');
     writeHistory(history, reference, [['2026-11', month({ rows: 800, seed: 21 })]]);
