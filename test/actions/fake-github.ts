@@ -105,6 +105,8 @@ export class FakeGitHub {
   readonly assets: Asset[] = [];
   readonly issues: Issue[] = [];
   readonly artifacts: Artifact[] = [];
+  /** Files served at GET /files/<name> (the bank's export endpoint), with the bearer token each needs. */
+  readonly files = new Map<string, { data: Buffer; token: string }>();
   /** commit SHA -> pull request numbers, for GET /repos/{o}/{r}/commits/{sha}/pulls. */
   readonly commitPulls = new Map<string, number[]>();
   private readonly blobs = new Map<string, Blob>();
@@ -173,6 +175,7 @@ export class FakeGitHub {
     ],
     ['PUT', /^\/blob\/(.+)$/, (_q, b, m, u) => this.putBlob(m[1] ?? '', b, u, _q)],
     ['GET', /^\/blob\/(.+)$/, (_q, _b, m) => this.getBlob(m[1] ?? '')],
+    ['GET', /^\/files\/(.+)$/, (q, _b, m) => this.getFile(q, m[1] ?? '')],
   ];
 
   async start(): Promise<this> {
@@ -545,6 +548,14 @@ export class FakeGitHub {
     }
     blob.data = body;
     return { status: 201, raw: Buffer.alloc(0), headers: azureHeaders };
+  }
+
+  private getFile(req: IncomingMessage, name: string): Reply {
+    const file = this.files.get(name);
+    if (!file) return { status: 404, raw: Buffer.from('no such file') };
+    if (req.headers.authorization !== `Bearer ${file.token}`)
+      return { status: 401, raw: Buffer.from('unauthorized') };
+    return { status: 200, raw: file.data, headers: { 'content-type': 'text/csv' } };
   }
 
   private getBlob(path: string): Reply {

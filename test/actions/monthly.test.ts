@@ -184,6 +184,38 @@ describe('the monthly actions (built, as child processes)', () => {
     expect(scored[0]! + scored[1]!).toBe(600);
   });
 
+  it('score: reads the month from a URL with a bearer token (the bank export), whole month, no artifact', async () => {
+    fake.files.set('users.csv', {
+      data: readFileSync(join(repo.workspace, 'data', 'users', 'active_users.csv')),
+      token: 's3cret',
+    });
+    const run = (token: string) =>
+      runAction('score', {
+        inputs: {
+          input: `${fake.url}/files/users.csv`,
+          'input-token': token,
+          month: MONTH,
+          artifact: 'false',
+          'out-dir': join(tmp, `from-url-${token.length}`),
+        },
+        eventName: 'workflow_dispatch',
+        event: {},
+        workspace: repo.workspace,
+        apiUrl: fake.url,
+        env,
+      });
+    const ok = await run('s3cret');
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.outputs['rows-scored']).toBe('600');
+    expect(ok.outputs['artifact-name']).toBe('');
+    // The token is registered as a secret (the runner masks it) and never printed otherwise.
+    expect(ok.stdout).toContain('::add-mask::s3cret');
+    expect(ok.stdout.replaceAll('::add-mask::s3cret', '')).not.toContain('s3cret');
+    const denied = await run('wrong');
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toContain('HTTP 401 (check the input-token secret)');
+  });
+
   it('publish: one release with every asset and a correct SHA256SUMS; a rerun replaces the assets; one drift issue', async () => {
     const first = await publish();
     expect(first.code, first.stdout + first.stderr).toBe(0);
@@ -225,6 +257,10 @@ describe('the monthly actions (built, as child processes)', () => {
     expect(models.indexOf('v2 (current)')).toBeLessThan(models.indexOf('v1<'));
     expect(models).toContain('/pull/12');
     expect(models).toContain('Age, AnnualSalary, Gender');
+    expect(readFileSync(join(site, 'index.html'), 'utf8')).toContain(
+      "<a href='models.html'>Model history</a>",
+    );
+    expect(readFileSync(join(site, 'months', '2026-10.html'), 'utf8')).toContain("<a href='../models.html'>");
     // The history: October from its release, November from this run; October's profile was the previous month.
     expect(existsSync(join(site, 'months', '2026-10.html'))).toBe(true);
     expect(existsSync(join(site, 'months', `${MONTH}.html`))).toBe(true);

@@ -194,6 +194,21 @@ describe('the retrain action (built, as a child process)', () => {
     expect(body).toContain('comes from a fork');
     expect(fake.requestsTo('POST', /CreateArtifact$/).length).toBeGreaterThan(0);
     expect(fake.requestsTo('PUT', /^\/blob\//).some((r) => r.query.get('comp') === 'blocklist')).toBe(true);
+
+    // A fork's token is read-only: when GitHub refuses the comment, the run still succeeds and the
+    // report (with how to adopt the model) is in the job summary.
+    fake.injectFault({
+      method: 'PATCH',
+      path: /\/issues\/comments\/\d+$/,
+      status: 403,
+      times: Infinity,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    const readOnly = await run(s);
+    expect(readOnly.code, readOnly.stdout + readOnly.stderr).toBe(0);
+    expect(readOnly.stdout).toMatch(/::warning::could not comment on the fork's pull request/);
+    expect(readOnly.summary).toContain(name);
+    expect(readOnly.summary).toContain('comes from a fork');
   });
 
   it('retries a 502 and then a 429 from the API and succeeds', async () => {

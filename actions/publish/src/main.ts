@@ -4,7 +4,7 @@
  * earlier releases and the model history from git), and open an issue when the data has drifted.
  */
 import * as core from '@actions/core';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadArtifacts } from '../../shared/artifacts.js';
@@ -28,7 +28,7 @@ import { runMain } from '../../shared/run.js';
 import { sha256sums } from './checksums.js';
 import { upsertDriftIssue } from './drift-issue.js';
 import { HISTORY_FILES, downloadHistory, previousMonth, releaseTag } from './history.js';
-import { modelHistory, renderModelHistory } from './model-history.js';
+import { linkModelHistory, modelHistory, renderModelHistory } from './model-history.js';
 import { pick, releaseNotes, type DriftResult } from './notes.js';
 import { downloadReleaseAsset, findRelease, publishRelease } from './release.js';
 
@@ -139,6 +139,7 @@ async function writeSite(octokit: GitHubClient, repo: Repository, settings: Sett
   await propensity(['site', '--history', history, '--out', settings.siteDir, '--model', settings.modelDir]);
   const champions = await modelHistory(settings.workspace, 'model/card.json', octokit, repo);
   await writeFile(join(settings.siteDir, 'models.html'), renderModelHistory(champions, settings.repoUrl));
+  await linkModelHistory(settings.siteDir);
   await writeFile(join(settings.siteDir, 'models.json'), JSON.stringify({ champions }, null, 2) + '\n');
   core.info(`site written to ${settings.siteDir} (${champions.length} champion(s) in the model history)`);
 }
@@ -151,8 +152,17 @@ async function run(): Promise<void> {
 
   const shardDirs = await core.group('Download the score shards', () => downloadShards(settings));
   await core.group('Merge the shards', async () => {
-    const args = ['merge', ...shardDirs.flatMap((dir) => ['--inputs', dir]), '--out-dir', settings.outDir];
-    await propensity(args);
+    if (shardDirs.length === 1) {
+      // One score job scored the whole month: its outputs are the month's.
+      await cp(shardDirs[0]!, settings.outDir, { recursive: true });
+      return;
+    }
+    await propensity([
+      'merge',
+      ...shardDirs.flatMap((dir) => ['--inputs', dir]),
+      '--out-dir',
+      settings.outDir,
+    ]);
   });
 
   const drift = await core.group('Drift', async () => {

@@ -4,6 +4,8 @@
  * message, else from GitHub's commit -> pull request lookup).
  */
 import Handlebars from 'handlebars';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { git, showFile } from '../../shared/git.js';
 import type { GitHubClient, Repository } from '../../shared/github.js';
 import template from '../templates/models.hbs';
@@ -117,4 +119,26 @@ export function renderModelHistory(entries: ChampionEntry[], repoUrl: string): s
       features: e.features.join(', '),
     })),
   });
+}
+
+/**
+ * Adds "Model history" to the navigation bar of every page `propensity site` wrote, so the page this
+ * action adds is one click away from any other.
+ */
+export async function linkModelHistory(siteDir: string): Promise<void> {
+  const entries = await readdir(siteDir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.html') || entry.name === 'models.html') continue;
+    const path = join(entry.parentPath, entry.name);
+    const depth = relative(siteDir, entry.parentPath).split(sep).filter(Boolean).length;
+    const html = await readFile(path, 'utf8');
+    if (
+      !html.includes('</nav>') ||
+      html.includes("href='models.html'") ||
+      html.includes("href='../models.html'")
+    )
+      continue;
+    const link = `<a href='${'../'.repeat(depth)}models.html'>Model history</a>`;
+    await writeFile(path, html.replace('</nav>', `${link}</nav>`));
+  }
 }
