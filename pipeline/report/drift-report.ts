@@ -175,6 +175,11 @@ function verdict(comparison: Comparison, against: string) {
   const names = comparison.columns.filter((c) => c.drift).map((c) => c.name);
   const score = comparison.score;
   const act = score?.psi_band === 'act';
+  const short = comparison.dataset_drift
+    ? 'data drift detected'
+    : names.length > 0
+      ? `no dataset drift, but ${names.join(', ')} moved`
+      : 'no data drift';
   const headline = comparison.dataset_drift
     ? `Data drift detected against ${against}`
     : names.length > 0
@@ -192,6 +197,7 @@ function verdict(comparison: Comparison, against: string) {
           ? 'warn'
           : 'ok',
     headline,
+    short,
     detail,
   };
 }
