@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -237,6 +245,9 @@ describe('the monthly actions (built, as child processes)', () => {
 
     mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
     writeFileSync(join(REPO_ROOT, 'test-artifacts', 'release-notes.md'), release.body);
+    cpSync(join(repo.workspace, 'site'), join(REPO_ROOT, 'test-artifacts', 'published-site'), {
+      recursive: true,
+    });
     // Release notes for the commercial team.
     expect(release.body).toContain(`Car-loan prospects for ${MONTH}`);
     expect(release.body).toContain('top_prospects.csv');

@@ -62805,6 +62805,12 @@ async function readJsonFile(path4, what) {
   }
 }
 function assertCardShape(card, path4) {
+  if (typeof card !== "object" || card === null || Array.isArray(card)) {
+    throw new InvalidArtifactError(
+      `${path4} is not a valid model card: it is not a JSON object`,
+      "retrain with `propensity train` or restore the card from git"
+    );
+  }
   const problems = [];
   if (!Number.isInteger(card.version) || card.version < 1)
     problems.push("version must be a whole number >= 1");
