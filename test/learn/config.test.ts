@@ -56,8 +56,8 @@ describe('parseConfig', () => {
       'candidates[2].fixed.eta is not a parameter of the gbt learner',
     ],
     [
-      (c: Record<string, any>) => (c.candidates[2].fixed.learning_rate = 0.1),
-      'candidates[2].fixed.learning_rate is also in the grid',
+      (c: Record<string, any>) => (c.candidates[2].fixed.max_depth = 3),
+      'candidates[2].fixed.max_depth is also in the grid',
     ],
     [
       (c: Record<string, any>) => (c.holdout_share = 0.9),
