@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse';
 import { DataFileError, RejectRateError } from '../errors.js';
-import { IdSet } from './ids.js';
+import { idHash, IdSet } from './ids.js';
 import {
   resolveHeader,
   validateRow,
@@ -46,6 +46,8 @@ export interface ReadOptions<K extends Kind> {
   batchSize?: number;
   /** Rows whose User ID this returns false for belong to someone else (another shard): not read at all. */
   owns?: (userId: string) => boolean;
+  /** The same as `owns`, given `idHash(userId)` (the scorer's shards: no ID text needed). */
+  ownsHash?: (hash: number) => boolean;
   /** IDs on a suppression list count as opted out. */
   isSuppressed?: (userId: string) => boolean;
 }
@@ -124,7 +126,7 @@ export class RowTally<K extends Kind> {
 
   constructor(
     readonly file: string,
-    private readonly options: Pick<ReadOptions<K>, 'kind' | 'owns' | 'isSuppressed'> & { expectedRows?: number },
+    private readonly options: Pick<ReadOptions<K>, 'kind' | 'owns' | 'ownsHash' | 'isSuppressed'> & { expectedRows?: number },
   ) {
     this.summary = emptySummary(file, options.kind);
     this.seen = new IdSet(options.expectedRows);
@@ -147,9 +149,11 @@ export class RowTally<K extends Kind> {
   }
 
   /** Counts a data row; answers whether it belongs to this reader (its shard). */
-  ours(userId: string): boolean {
+  ours(userId: string, hash?: number): boolean {
     this.dataLines++;
-    if (this.options.owns && !this.options.owns(userId)) return false;
+    const { owns, ownsHash } = this.options;
+    if (owns && !owns(userId)) return false;
+    if (ownsHash && !ownsHash(hash ?? idHash(userId))) return false;
     this.summary.rowsRead++;
     return true;
   }
@@ -159,10 +163,16 @@ export class RowTally<K extends Kind> {
    * counted; true means the row is to be scored.
    */
   admit(userId: string, line: number, optedOut: boolean): true | Reject | undefined {
-    if (this.seen.addIfAbsent(userId)) {
+    return this.admitHashed(idHash(userId), line, optedOut, () => userId);
+  }
+
+  /** `admit` for a row known by the hash of its ID; `idText` makes the ID when it is needed. */
+  admitHashed(hash: number, line: number, optedOut: boolean, idText: () => string): true | Reject | undefined {
+    if (this.seen.addHashIfAbsent(hash)) {
+      const userId = idText();
       return this.reject(line, userId, 'duplicate_user_id', `User ID ${userId} appears earlier in the file`);
     }
-    if (optedOut || this.options.isSuppressed?.(userId)) {
+    if (optedOut || this.options.isSuppressed?.(idText())) {
       this.summary.optedOut++;
       return undefined;
     }

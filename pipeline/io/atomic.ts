@@ -29,8 +29,8 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 
 /** A file written piece by piece that appears under its name only on `commit()`. */
 export interface AtomicWriter {
-  /** Writes text, waiting when the disk is behind (backpressure). */
-  write(text: string): Promise<void>;
+  /** Writes text (or bytes), waiting when the disk is behind (backpressure). */
+  write(text: string | Uint8Array): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }

@@ -25,12 +25,19 @@ import {
   RowTally,
   type ReadSummary,
 } from '../data/reader.js';
+import { idHashBytes } from '../data/ids.js';
 import type { ColumnMap, Reject, UserRecord } from '../data/schema.js';
 
-/** Valid users in columns, plus the rejects met on the way. */
+/**
+ * Valid users in columns, plus the rejects met on the way. User IDs are kept as UTF-8 bytes, one after the
+ * other (`idEnds[i]` is where ID i ends), so a batch moves to the scoring thread without a copy.
+ */
 export interface UserColumns {
   count: number;
-  ids: string[];
+  idBytes: Uint8Array;
+  idEnds: Int32Array;
+  /** Whether every ID byte is ASCII (then each byte is one character). */
+  idAscii: boolean;
   age: Float32Array;
   salary: Float64Array;
   /** 1 for Male, 0 for Female. */
@@ -43,6 +50,8 @@ export interface ScanOptions {
   /** Valid rows per batch (default 65536). */
   batchSize?: number;
   owns?: (userId: string) => boolean;
+  /** `owns` given the ID's `idHash` (cheaper: no ID text). */
+  ownsHash?: (hash: number) => boolean;
   isSuppressed?: (userId: string) => boolean;
   /** About how many rows the file has (sizes the duplicate set once); estimated from the file when absent. */
   expectedRows?: number;
@@ -53,12 +62,29 @@ export interface ScanOptions {
 export function emptyColumns(capacity: number): UserColumns {
   return {
     count: 0,
-    ids: [],
+    idBytes: new Uint8Array(capacity * 12),
+    idEnds: new Int32Array(capacity),
+    idAscii: true,
     age: new Float32Array(capacity),
     salary: new Float64Array(capacity),
     male: new Uint8Array(capacity),
     rejects: [],
   };
+}
+
+/** The User ID of row i of a batch. */
+export function idAt(batch: UserColumns, i: number): string {
+  const from = i === 0 ? 0 : batch.idEnds[i - 1]!;
+  const bytes = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
+  return batch.idAscii ? bytes.latin1Slice(from, batch.idEnds[i]!) : bytes.toString('utf8', from, batch.idEnds[i]!);
+}
+
+/** Appends ID bytes to a batch, growing its byte store as needed; returns the batch's new end offset. */
+function ensureIdRoom(batch: UserColumns, end: number, extra: number): void {
+  if (end + extra <= batch.idBytes.length) return;
+  const bigger = new Uint8Array(Math.max(batch.idBytes.length * 2, end + extra));
+  bigger.set(batch.idBytes.subarray(0, end));
+  batch.idBytes = bigger;
 }
 
 const QUOTE = 34;
@@ -148,6 +174,7 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
   const tally = new RowTally<'users'>(file, {
     kind: 'users',
     owns: options.owns,
+    ownsHash: options.ownsHash,
     isSuppressed: options.isSuppressed,
     expectedRows: options.expectedRows ?? Math.ceil(size / 20),
   });
@@ -161,14 +188,25 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
   };
 
   let batch = emptyColumns(batchSize);
+  let idEnd = 0;
   const ready: UserColumns[] = [];
-  const push = (id: string, age: number, salary: number, male: number): void => {
+  const pushFeatures = (age: number, salary: number, male: number): void => {
     const i = batch.count++;
-    batch.ids.push(id);
+    batch.idEnds[i] = idEnd;
     batch.age[i] = age;
     batch.salary[i] = salary;
     batch.male[i] = male;
     if (batch.count === batchSize) nextBatch();
+  };
+  /** A valid row from the ordinary route: its ID as text. */
+  const pushRecord = (record: UserRecord): void => {
+    const length = Buffer.byteLength(record.userId, 'utf8');
+    ensureIdRoom(batch, idEnd, length);
+    const store = batch.idBytes;
+    Buffer.from(store.buffer, store.byteOffset, store.byteLength).write(record.userId, idEnd, 'utf8');
+    if (length !== record.userId.length) batch.idAscii = false;
+    idEnd += length;
+    pushFeatures(record.age, record.salary, record.gender === 'Male' ? 1 : 0);
   };
   const addReject = (reject: Reject): void => {
     batch.rejects.push(reject);
@@ -177,6 +215,7 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
   const nextBatch = (): void => {
     ready.push(batch);
     batch = emptyColumns(batchSize);
+    idEnd = 0;
   };
 
   /** 1-based line where the next record starts. */
@@ -197,10 +236,7 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
     const outcome = tally.row(fields, at);
     if (outcome === undefined) return;
     if (isReject(outcome)) addReject(outcome);
-    else {
-      const record = outcome as UserRecord;
-      push(record.userId, record.age, record.salary, record.gender === 'Male' ? 1 : 0);
-    }
+    else pushRecord(outcome as UserRecord);
   };
 
   /** A record that is not a plain line: csv-parse decides its fields (and whether it is well-formed). */
@@ -325,13 +361,26 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
       if (bytesAre(bytes, genderFrom, genderTo, 'male')) male = 1;
       else if (!bytesAre(bytes, genderFrom, genderTo, 'female')) return false;
     }
-    const id = bytes.latin1Slice(idFrom, idTo);
-    if (!tally.ours(id)) return true;
-    const admitted = tally.admit(id, line, optedOut);
-    if (admitted === true) push(id, age, salary, male);
-    else if (admitted !== undefined) addReject(admitted);
+    const hash = idHashBytes(bytes, idFrom, idTo);
+    current = bytes;
+    currentFrom = idFrom;
+    currentTo = idTo;
+    if (!tally.ours(options.owns ? currentId() : '', hash)) return true;
+    const admitted = tally.admitHashed(hash, line, optedOut, currentId);
+    if (admitted === true) {
+      ensureIdRoom(batch, idEnd, idTo - idFrom);
+      const store = batch.idBytes;
+      for (let i = idFrom; i < idTo; i++) store[idEnd++] = bytes[i]!;
+      pushFeatures(age, salary, male);
+    } else if (admitted !== undefined) addReject(admitted);
     return true;
   };
+
+  /** The ID of the row in hand on the byte route, as text (made only when needed: a reject, a lookup). */
+  let current: Buffer = Buffer.alloc(0);
+  let currentFrom = 0;
+  let currentTo = 0;
+  const currentId = (): string => current.latin1Slice(currentFrom, currentTo);
 
   /** Reads every complete record of `bytes` (all of it when `final`); returns the bytes still incomplete. */
   const consume = (bytes: Buffer, offset: number, final: boolean): Buffer => {

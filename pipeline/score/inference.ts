@@ -2,13 +2,10 @@
  * Running the model on batches of users. The ONNX contract: inputs `Age` and `AnnualSalary` float [N,1]
  * and `Gender` string [N,1] (only those the graph lists: a model without Gender has no Gender input),
  * outputs `probability` float [N] (and `label`, unused here: the threshold is the card's).
- *
- * onnxruntime-node's `run` computes on the calling thread, so by default the model runs in a worker thread
- * and the main thread reads and parses the next batch meanwhile (2 cores: one parses, one infers).
+
+ * onnxruntime-node's `run` computes on the calling thread: the scorer calls it from its scoring thread
+ * (sink.ts) while the main thread reads the next batch.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InvalidArtifactError } from '../errors.js';
 
@@ -18,13 +15,6 @@ export interface FeatureBatch {
   age: Float32Array;
   salary: Float64Array;
   male: Uint8Array;
-}
-
-export interface BatchScorer {
-  readonly inputNames: readonly string[];
-  /** P(purchase) for each of the batch's users. */
-  score(batch: FeatureBatch): Promise<Float32Array>;
-  close(): Promise<void>;
 }
 
 export const MODEL_INPUTS = ['Age', 'AnnualSalary', 'Gender'] as const;
@@ -85,86 +75,4 @@ export async function runSession(session: ort.InferenceSession, batch: FeatureBa
     );
   }
   return data;
-}
-
-/** Scores on the calling thread. */
-export async function inProcessScorer(onnx: Uint8Array, threads = 1): Promise<BatchScorer> {
-  const session = await openSession(onnx, threads);
-  return {
-    inputNames: session.inputNames,
-    score: (batch) => runSession(session, batch),
-    close: () => session.release(),
-  };
-}
-
-/** The bundled worker entry (build/inference.worker.js), when this code runs from the bundle. */
-function workerEntry(): string | undefined {
-  const path = fileURLToPath(new URL('./inference.worker.js', import.meta.url));
-  return existsSync(path) ? path : undefined;
-}
-
-interface WorkerReply {
-  id: number;
-  probability?: Float32Array;
-  inputNames?: string[];
-  error?: { message: string; user: boolean };
-}
-
-/** Scores in a worker thread; falls back to the calling thread when there is no bundled worker. */
-export async function threadedScorer(onnx: Uint8Array, threads = 1): Promise<BatchScorer> {
-  const entry = workerEntry();
-  if (!entry) return inProcessScorer(onnx, threads);
-  const worker = new Worker(entry, { workerData: { onnx, threads }, execArgv: [] });
-  const waiting = new Map<
-    number,
-    { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
-  >();
-  let failure: Error | undefined;
-  worker.on('message', (reply: WorkerReply) => {
-    const pending = waiting.get(reply.id);
-    waiting.delete(reply.id);
-    pending?.resolve(reply);
-  });
-  worker.on('error', (error) => {
-    failure = error;
-    for (const pending of waiting.values()) pending.reject(error);
-    waiting.clear();
-  });
-  let next = 0;
-  const call = (message: object, transfer: ArrayBuffer[] = []): Promise<WorkerReply> =>
-    new Promise<WorkerReply>((resolve, reject) => {
-      if (failure) return reject(failure);
-      const id = next++;
-      waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, ...message }, transfer);
-    }).then((reply) => {
-      if (reply.error) {
-        throw reply.error.user
-          ? new InvalidArtifactError(reply.error.message, 'retrain or restore the model')
-          : new Error(reply.error.message);
-      }
-      return reply;
-    });
-  const ready = await call({ type: 'open' });
-  return {
-    inputNames: ready.inputNames ?? [],
-    async score(batch) {
-      const n = batch.count;
-      const copy = {
-        count: n,
-        age: batch.age.slice(0, n),
-        salary: batch.salary.slice(0, n),
-        male: batch.male.slice(0, n),
-      };
-      const reply = await call({ type: 'score', batch: copy }, [
-        copy.age.buffer,
-        copy.salary.buffer,
-        copy.male.buffer,
-      ]);
-      return reply.probability!;
-    },
-    async close() {
-      await worker.terminate();
-    },
-  };
 }

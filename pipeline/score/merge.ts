@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { REJECTS_HEADER, rejectLine } from '../data/rejects.js';
 import type { RejectReason } from '../data/schema.js';
-import { mergeProfiles, type Profile } from '../drift/profile.js';
+import { mergeProfiles, readProfile } from '../drift/profile.js';
 import { InvalidArtifactError } from '../errors.js';
 import { openAtomicWriter, writeJsonAtomic } from '../io/atomic.js';
 import { log } from '../log.js';
@@ -34,12 +34,55 @@ export interface MergeOptions {
   outDir: string;
 }
 
+const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
+
+/** What in a shard's summary the merge adds up or compares, and is not what it should be. */
+function shardSummaryProblems(summary: ScoreSummary): string[] {
+  const problems: string[] = [];
+  const rows = summary.rows ?? {};
+  for (const key of ['read', 'scored', 'rejected', 'opted_out'] as const) {
+    if (!isCount(rows[key])) problems.push(`rows.${key} must be a whole number >= 0`);
+  }
+  if (problems.length === 0 && rows.read !== rows.scored + rows.rejected + rows.opted_out) {
+    problems.push('rows.read must equal scored + rejected + opted_out');
+  }
+  if (!Object.values(rows.rejected_by_reason ?? { x: -1 }).every(isCount)) {
+    problems.push('rows.rejected_by_reason must hold whole numbers >= 0');
+  }
+  for (const gender of ['Female', 'Male'] as const) {
+    const counts = summary.fairness?.by_gender?.[gender];
+    if (!isCount(counts?.scored) || !isCount(counts?.likely_buyers)) {
+      problems.push(`fairness.by_gender.${gender} must hold whole numbers >= 0`);
+    }
+  }
+  if (typeof summary.threshold !== 'number' || !(summary.threshold > 0 && summary.threshold < 1)) {
+    problems.push('threshold must be a number between 0 and 1');
+  }
+  const shard = summary.shard!;
+  if (!isCount(shard.index) || !isCount(shard.count) || shard.index >= shard.count) {
+    problems.push('shard must be {index, count} with 0 <= index < count');
+  }
+  return problems;
+}
+
 async function readShard(dir: string): Promise<ScoreSummary> {
   const summary = await readJsonFile<ScoreSummary>(join(dir, SUMMARY_FILE), 'shard summary');
-  if (summary.format !== SUMMARY_FORMAT || !summary.shard) {
+  if (
+    typeof summary !== 'object' ||
+    summary === null ||
+    summary.format !== SUMMARY_FORMAT ||
+    !summary.shard
+  ) {
     throw new InvalidArtifactError(
       `${dir} is not the output of a sharded scoring run (its ${SUMMARY_FILE} has no shard)`,
       'pass the --out-dir of each `propensity score --shard i/n` run',
+    );
+  }
+  const problems = shardSummaryProblems(summary);
+  if (problems.length > 0) {
+    throw new InvalidArtifactError(
+      `${join(dir, SUMMARY_FILE)} is not a valid shard summary: ${problems.join('; ')}`,
+      'score that shard again',
     );
   }
   return summary;
@@ -134,9 +177,8 @@ export async function mergeShards(options: MergeOptions): Promise<{ summary: Sco
       top: summaries[0]!.top_prospects.requested ?? undefined,
     });
     await mergeRejects(options.inputs, join(staging.dir, REJECTS_FILE));
-    const profiles = await Promise.all(
-      options.inputs.map((dir) => readJsonFile<Profile>(join(dir, PROFILE_FILE), 'shard profile')),
-    );
+    // checked as any profile is: a shard's profile that is not one is refused, not half-merged
+    const profiles = await Promise.all(options.inputs.map((dir) => readProfile(join(dir, PROFILE_FILE))));
     await writeJsonAtomic(join(staging.dir, PROFILE_FILE), mergeProfiles(profiles));
     const first = summaries[0]!;
     const sum = (value: (s: ScoreSummary) => number) => summaries.reduce((n, s) => n + value(s), 0);

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { openAtomicWriter, type AtomicWriter } from '../io/atomic.js';
 import { csvLine } from '../data/csv.js';
-import { formatMicro, mergeSorted, MICRO, type SortedSource } from './ranking.js';
+import { mergeSorted, MICRO, type SortedSource } from './ranking.js';
 
 export const PREDICTIONS_FILE = 'predictions.csv';
 export const TOP_PROSPECTS_FILE = 'top_prospects.csv';
@@ -34,6 +34,85 @@ export interface RankedTotals {
 
 export const HISTOGRAM_BINS = 20;
 
+const FLUSH_AT = 1 << 20;
+
+/**
+ * Prediction lines written straight into bytes (no string per line): the ID as text, then the
+ * probability, flag, decile and rank as ASCII digits.
+ */
+class LineWriter {
+  private buffer = Buffer.allocUnsafe(FLUSH_AT + (1 << 16));
+  private at = 0;
+  constructor(private readonly writer: AtomicWriter) {}
+
+  get full(): boolean {
+    return this.at >= FLUSH_AT;
+  }
+
+  text(value: string): void {
+    if (this.at + value.length * 3 > this.buffer.length) this.grow(value.length * 3);
+    this.at += this.buffer.write(value, this.at, 'utf8');
+  }
+
+  line(id: string, micro: number, likely: number, decile: number, rank: number): void {
+    this.text(id);
+    const b = this.buffer;
+    let at = this.at;
+    b[at++] = 44;
+    // probability: "0.dddddd" or "1.000000"
+    b[at++] = micro >= MICRO ? 49 : 48;
+    b[at++] = 46;
+    let fraction = micro >= MICRO ? 0 : micro;
+    for (let k = at + 5; k >= at; k--) {
+      b[k] = 48 + (fraction % 10);
+      fraction = Math.floor(fraction / 10);
+    }
+    at += 6;
+    b[at++] = 44;
+    b[at++] = 48 + likely;
+    b[at++] = 44;
+    at = writeInt(b, at, decile);
+    b[at++] = 44;
+    at = writeInt(b, at, rank);
+    b[at++] = 10;
+    this.at = at;
+  }
+
+  async flush(): Promise<void> {
+    if (this.at === 0) return;
+    const bytes = this.buffer.subarray(0, this.at);
+    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.at = 0;
+    await this.writer.write(bytes);
+  }
+
+  async commit(): Promise<void> {
+    await this.flush();
+    await this.writer.commit();
+  }
+
+  abort(): Promise<void> {
+    return this.writer.abort();
+  }
+
+  private grow(extra: number): void {
+    const bigger = Buffer.allocUnsafe(this.buffer.length * 2 + extra);
+    this.buffer.copy(bigger, 0, 0, this.at);
+    this.buffer = bigger;
+  }
+}
+
+/** Writes a positive integer as ASCII digits at `at`; returns the index after it. */
+function writeInt(b: Buffer, at: number, value: number): number {
+  let digits = 1;
+  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+  for (let k = at + digits - 1; k >= at; k--) {
+    b[k] = 48 + (value % 10);
+    value = Math.floor(value / 10);
+  }
+  return at + digits;
+}
+
 /** Whether a printed probability makes a likely buyer at `threshold`. */
 export function isLikelyBuyer(micro: number, threshold: number): boolean {
   return micro / MICRO >= threshold;
@@ -60,15 +139,14 @@ export async function writeRanked(
   const top = topCount(total, options.top);
   const deciles = Array.from({ length: 10 }, () => ({ customers: 0, sum: 0, min: -1, max: -1, likely: 0 }));
   const histogram = new Array<number>(HISTOGRAM_BINS).fill(0);
-  const predictions = await openAtomicWriter(join(options.dir, PREDICTIONS_FILE));
-  const prospects = await openAtomicWriter(join(options.dir, TOP_PROSPECTS_FILE));
-  const writers: AtomicWriter[] = [predictions, prospects];
+  const predictions = new LineWriter(await openAtomicWriter(join(options.dir, PREDICTIONS_FILE)));
+  const prospects = new LineWriter(await openAtomicWriter(join(options.dir, TOP_PROSPECTS_FILE)));
   let rank = 0;
   let likelyBuyers = 0;
   let sum = 0;
-  let piece = PREDICTIONS_HEADER;
-  let topPiece = PREDICTIONS_HEADER;
   try {
+    predictions.text(PREDICTIONS_HEADER);
+    prospects.text(PREDICTIONS_HEADER);
     await mergeSorted(sources, (id, micro) => {
       rank++;
       const decile = decileOf(rank, total);
@@ -84,21 +162,17 @@ export async function writeRanked(
       }
       sum += micro;
       histogram[Math.min(HISTOGRAM_BINS - 1, Math.floor((micro * HISTOGRAM_BINS) / MICRO))]!++;
-      const line = `${id},${formatMicro(micro)},${likely ? 1 : 0},${decile},${rank}\n`;
-      piece += line;
-      if (rank <= top) topPiece += line;
-      if (piece.length < 1 << 20 && topPiece.length < 1 << 20) return undefined;
-      const [full, fullTop] = [piece, topPiece];
-      piece = '';
-      topPiece = '';
-      return Promise.all([predictions.write(full), prospects.write(fullTop)]).then(() => undefined);
+      predictions.line(id, micro, likely ? 1 : 0, decile, rank);
+      if (rank <= top) prospects.line(id, micro, likely ? 1 : 0, decile, rank);
+      if (!predictions.full && !prospects.full) return undefined;
+      return Promise.all([predictions.flush(), prospects.flush()]).then(() => undefined);
     });
     if (rank !== total) throw new Error(`ranked ${rank} rows, expected ${total}`);
-    await predictions.write(piece);
-    await prospects.write(topPiece);
-    for (const writer of writers) await writer.commit();
+    await predictions.commit();
+    await prospects.commit();
   } catch (error) {
-    for (const writer of writers) await writer.abort();
+    await predictions.abort();
+    await prospects.abort();
     throw error;
   }
   return {

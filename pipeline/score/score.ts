@@ -8,19 +8,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { csvText } from '../data/csv.js';
-import { shardOf } from '../data/ids.js';
 import { assertRejectRate } from '../data/reader.js';
 import { REJECTS_HEADER, rejectLine } from '../data/rejects.js';
-import { GENDERS } from '../data/schema.js';
-import { ProfileBuilder } from '../drift/profile.js';
 import { openAtomicWriter, writeJsonAtomic } from '../io/atomic.js';
 import { log, progressReporter } from '../log.js';
 import { loadVerifiedModel } from '../model/card.js';
-import { scanUsersFile, type UserColumns } from './fast-reader.js';
-import { inProcessScorer, threadedScorer, type BatchScorer } from './inference.js';
-import { isLikelyBuyer, PREDICTIONS_FILE, TOP_PROSPECTS_FILE, writeRanked } from './ranked-output.js';
-import { MICRO, RunCollector, toMicro } from './ranking.js';
+import { scanUsersFile } from './fast-reader.js';
+import { PREDICTIONS_FILE, TOP_PROSPECTS_FILE } from './ranked-output.js';
+import { openSink, type Sink } from './sink.js';
 import { readSuppressionList, resolveMonth, Staging, type Shard } from './run-options.js';
 import { buildSummary, PROFILE_FILE, REJECTS_FILE, SUMMARY_FILE, type ScoreSummary } from './summary.js';
 
@@ -55,8 +50,8 @@ export interface ScoreResult {
 
 export const OUTPUT_FILES = [PREDICTIONS_FILE, TOP_PROSPECTS_FILE, REJECTS_FILE, SUMMARY_FILE, PROFILE_FILE];
 
-/** Batches waiting for the model at once: enough to keep both cores busy. */
-const IN_FLIGHT = 2;
+/** Batches handed to the scoring thread and not yet done: enough to keep both cores busy. */
+const IN_FLIGHT = 3;
 
 export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
   const startedAt = new Date();
@@ -67,60 +62,41 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
   const suppressed = options.suppressFile ? await readSuppressionList(options.suppressFile) : undefined;
   const shard = options.shard;
   const staging = await Staging.open(options.outDir);
-  let scorer: BatchScorer | undefined;
+  let sink: Sink | undefined;
   try {
-    scorer =
-      options.inference === 'main'
-        ? await inProcessScorer(model.onnx, options.threads)
-        : await threadedScorer(model.onnx, options.threads);
-    const runs = join(staging.dir, 'runs');
-    await mkdir(runs);
-    const collector = new RunCollector(runs, options.runRows);
+    const runsDir = join(staging.dir, 'runs');
+    await mkdir(runsDir);
+    sink = await openSink(
+      { onnx: model.onnx, threads: options.threads ?? 1, threshold, runsDir, runRows: options.runRows },
+      options.inference === 'main',
+    );
     const rejects = await openAtomicWriter(join(staging.dir, REJECTS_FILE));
     await rejects.write(REJECTS_HEADER);
-    const profile = new ProfileBuilder({ withProbability: true });
-    const genders = { Female: { scored: 0, likely_buyers: 0 }, Male: { scored: 0, likely_buyers: 0 } };
     const progress = progressReporter(`scoring ${options.input}`);
-    const queue: { batch: UserColumns; probabilities: Promise<Float32Array> }[] = [];
-
-    const settle = async (): Promise<void> => {
-      const { batch, probabilities } = queue.shift()!;
-      const p = await probabilities;
-      const { ids, age, salary, male } = batch;
-      for (let i = 0; i < batch.count; i++) {
-        const micro = toMicro(p[i]!);
-        collector.add(csvText(ids[i]!), micro);
-        const gender = GENDERS[male[i]!]!;
-        const counts = genders[gender];
-        counts.scored++;
-        if (isLikelyBuyer(micro, threshold)) counts.likely_buyers++;
-        profile.addRow(age[i]!, salary[i]!, gender, micro / MICRO);
-      }
-      await collector.spillWhenFull();
-      progress(collector.total);
-    };
+    const inFlight: Promise<void>[] = [];
+    let sent = 0;
 
     const read = await scanUsersFile(options.input, {
       batchSize: options.batchSize,
-      owns: shard ? (id) => shardOf(id, shard.count) === shard.index : undefined,
+      ownsHash: shard ? (hash) => hash % shard.count === shard.index : undefined,
       isSuppressed: suppressed ? (id) => suppressed.has(id) : undefined,
       onBatch: async (batch) => {
         if (batch.rejects.length > 0) await rejects.write(batch.rejects.map(rejectLine).join(''));
-        if (batch.count > 0) queue.push({ batch, probabilities: scorer!.score(batch) });
-        while (queue.length > IN_FLIGHT) await settle();
+        if (batch.count === 0) return;
+        sent += batch.count;
+        inFlight.push(sink!.add(batch));
+        while (inFlight.length > IN_FLIGHT) await inFlight.shift();
+        progress(sent);
       },
     });
-    while (queue.length > 0) await settle();
+    for (const pending of inFlight.splice(0)) await pending;
     await rejects.commit();
     assertRejectRate(read, options.maxRejectRate ?? 0.01);
 
-    const ranked = await writeRanked(collector.sources(), collector.total, {
-      dir: staging.dir,
-      threshold,
-      top: options.top,
-    });
+    const { ranked, profile, genders } = await sink.finish({ dir: staging.dir, top: options.top });
+    if (ranked.scored !== read.valid) throw new Error(`scored ${ranked.scored} customers, but ${read.valid} valid rows were read`);
     await staging.removeScratch('runs');
-    await writeJsonAtomic(join(staging.dir, PROFILE_FILE), profile.toJSON());
+    await writeJsonAtomic(join(staging.dir, PROFILE_FILE), profile);
     const summary = buildSummary({
       month,
       inputFile: basename(options.input),
@@ -145,6 +121,6 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
     await staging.discard();
     throw error;
   } finally {
-    await scorer?.close();
+    await sink?.close();
   }
 }

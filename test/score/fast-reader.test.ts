@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readDataFile, type ReadSummary } from '../../pipeline/data/reader.js';
-import { scanUsersFile } from '../../pipeline/score/fast-reader.js';
+import { shardOf } from '../../pipeline/data/ids.js';
+import { idAt, scanUsersFile } from '../../pipeline/score/fast-reader.js';
 import { useTempDir, writeFixture } from '../helpers/tmp.js';
 
 const dir = useTempDir();
@@ -11,6 +12,7 @@ type Outcome = { records: unknown[]; rejects: unknown[]; summary: ReadSummary } 
 
 interface ReadOptions {
   owns?: (id: string) => boolean;
+  ownsHash?: (hash: number) => boolean;
   chunkBytes?: number;
 }
 
@@ -40,13 +42,14 @@ async function viaScan(file: string, options: ReadOptions): Promise<Outcome> {
   try {
     const summary = await scanUsersFile(file, {
       owns: options.owns,
+      ownsHash: options.ownsHash,
       isSuppressed: (id) => id.endsWith('9'),
       batchSize: 5,
       chunkBytes: options.chunkBytes,
       onBatch: (batch) => {
         for (let i = 0; i < batch.count; i++) {
           const gender = batch.male[i] ? 'Male' : 'Female';
-          records.push({ userId: batch.ids[i], age: batch.age[i], salary: batch.salary[i], gender });
+          records.push({ userId: idAt(batch, i), age: batch.age[i], salary: batch.salary[i], gender });
         }
         rejects.push(...batch.rejects);
       },
@@ -132,13 +135,17 @@ describe('fast reader', () => {
     await fc.assert(
       fc.asyncProperty(
         fileText,
-        fc.boolean(),
+        fc.constantFrom('whole', 'by text', 'by hash'),
         fc.option(fc.integer({ min: 1, max: 64 })),
-        async (spec, sharded, chunkBytes) => {
+        async (spec, sharding, chunkBytes) => {
           const file = writeFixture(dir, `p${counter++}.csv`, render(spec));
-          const owns = sharded ? (id: string) => id.length % 2 === 0 : undefined;
+          const owns = sharding === 'whole' ? undefined : (id: string) => shardOf(id, 3) === 1;
           const expected = await viaCsvParse(file, { owns });
-          const actual = await viaScan(file, { owns, chunkBytes: chunkBytes ?? undefined });
+          const actual = await viaScan(file, {
+            owns: sharding === 'by text' ? owns : undefined,
+            ownsHash: sharding === 'by hash' ? (hash) => hash % 3 === 1 : undefined,
+            chunkBytes: chunkBytes ?? undefined,
+          });
           expect(actual).toEqual(expected);
         },
       ),

@@ -1,0 +1,214 @@
+/**
+ * The scoring side of a run: batches of valid users go in; the model scores them, each customer is added
+ * to the ranking runs, the profile and the per-gender counts; `finish` writes the ranked files.
+ *
+ * It runs in a worker thread (scoring.worker.ts) so that the main thread only reads and validates: the two
+ * halves of the work then take the two cores. The same class runs inline when there is no bundled worker
+ * (tests running the sources) or when asked to.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InferenceSession } from 'onnxruntime-node';
+import { csvText } from '../data/csv.js';
+import { GENDERS, type Gender } from '../data/schema.js';
+import { ProfileBuilder, type Profile } from '../drift/profile.js';
+import { InvalidArtifactError, isUserError } from '../errors.js';
+import type { UserColumns } from './fast-reader.js';
+import { openSession, runSession } from './inference.js';
+import { isLikelyBuyer, writeRanked, type RankedTotals } from './ranked-output.js';
+import { MICRO, RunCollector, toMicro } from './ranking.js';
+
+export interface SinkOptions {
+  onnx: Uint8Array;
+  threads: number;
+  threshold: number;
+  /** Where sorted runs spill. */
+  runsDir: string;
+  runRows?: number;
+}
+
+export interface SinkResult {
+  ranked: RankedTotals;
+  profile: Profile;
+  genders: Record<Gender, { scored: number; likely_buyers: number }>;
+}
+
+export interface Sink {
+  add(batch: UserColumns): Promise<void>;
+  finish(options: { dir: string; top?: number }): Promise<SinkResult>;
+  close(): Promise<void>;
+}
+
+export class ScoringSink implements Sink {
+  private readonly collector: RunCollector;
+  private readonly profile = new ProfileBuilder({ withProbability: true });
+  private readonly genders = { Female: { scored: 0, likely_buyers: 0 }, Male: { scored: 0, likely_buyers: 0 } };
+
+  private constructor(
+    private readonly session: InferenceSession,
+    private readonly options: SinkOptions,
+  ) {
+    this.collector = new RunCollector(options.runsDir, options.runRows);
+  }
+
+  static async open(options: SinkOptions): Promise<ScoringSink> {
+    return new ScoringSink(await openSession(options.onnx, options.threads), options);
+  }
+
+  /** Batches are taken one after the other, in the order given, however many are in flight. */
+  add(batch: UserColumns): Promise<void> {
+    const done = this.queue.then(() => this.take(batch));
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  private async take(batch: UserColumns): Promise<void> {
+    const p = await runSession(this.session, batch);
+    const { idEnds, age, salary, male } = batch;
+    const ids = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
+    const threshold = this.options.threshold;
+    let from = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const to = idEnds[i]!;
+      const id = batch.idAscii ? ids.latin1Slice(from, to) : ids.toString('utf8', from, to);
+      from = to;
+      const micro = toMicro(p[i]!);
+      this.collector.add(csvText(id), micro);
+      const gender = GENDERS[male[i]!]!;
+      const counts = this.genders[gender];
+      counts.scored++;
+      if (isLikelyBuyer(micro, threshold)) counts.likely_buyers++;
+      this.profile.addRow(age[i]!, salary[i]!, gender, micro / MICRO);
+    }
+    await this.collector.spillWhenFull();
+  }
+
+  async finish(options: { dir: string; top?: number }): Promise<SinkResult> {
+    await this.queue;
+    const ranked = await writeRanked(this.collector.sources(), this.collector.total, {
+      dir: options.dir,
+      threshold: this.options.threshold,
+      top: options.top,
+    });
+    return { ranked, profile: this.profile.toJSON(), genders: this.genders };
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** The bundled worker entry (build/scoring.worker.js), when this code runs from the bundle. */
+function workerEntry(): string | undefined {
+  const path = fileURLToPath(new URL('./scoring.worker.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}
+
+export interface SinkMessage {
+  id: number;
+  type: 'open' | 'add' | 'finish';
+  options?: SinkOptions;
+  batch?: UserColumns;
+  finish?: { dir: string; top?: number };
+}
+
+export interface SinkReply {
+  id: number;
+  result?: SinkResult;
+  error?: { message: string; hint?: string; user: boolean };
+}
+
+/** A ScoringSink in a worker thread, driven by messages; batches move there without a copy. */
+class WorkerSink implements Sink {
+  private next = 0;
+  private failure: Error | undefined;
+  private readonly waiting = new Map<number, { resolve: (reply: SinkReply) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: SinkReply) => {
+      const pending = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      pending?.resolve(reply);
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the scoring thread stopped (exit ${code})`)));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const pending of this.waiting.values()) pending.reject(error);
+    this.waiting.clear();
+  }
+
+  call(message: Omit<SinkMessage, 'id'>, transfer: ArrayBuffer[] = []): Promise<SinkReply> {
+    return new Promise<SinkReply>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const id = this.next++;
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message }, transfer);
+    }).then((reply) => {
+      if (reply.error) {
+        throw reply.error.user ? new InvalidArtifactError(reply.error.message, reply.error.hint) : new Error(reply.error.message);
+      }
+      return reply;
+    });
+  }
+
+  async add(batch: UserColumns): Promise<void> {
+    const moved = { ...batch, rejects: [] };
+    const buffers = [moved.idBytes.buffer, moved.idEnds.buffer, moved.age.buffer, moved.salary.buffer, moved.male.buffer];
+    await this.call({ type: 'add', batch: moved }, buffers as ArrayBuffer[]);
+  }
+
+  async finish(options: { dir: string; top?: number }): Promise<SinkResult> {
+    return (await this.call({ type: 'finish', finish: options })).result!;
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('closed');
+    await this.worker.terminate();
+  }
+}
+
+/** Opens the sink: in a worker thread when the bundle has one (and `inline` is not asked), else here. */
+export async function openSink(options: SinkOptions, inline = false): Promise<Sink> {
+  const entry = inline ? undefined : workerEntry();
+  if (!entry) return ScoringSink.open(options);
+  const sink = new WorkerSink(new Worker(entry, { execArgv: [] }));
+  try {
+    await sink.call({ type: 'open', options });
+  } catch (error) {
+    await sink.close();
+    throw error;
+  }
+  return sink;
+}
+
+/** The worker side: one ScoringSink, driven by the messages of a WorkerSink. */
+export function serveSink(port: { on(event: 'message', f: (m: SinkMessage) => void): void; postMessage(m: SinkReply): void }): void {
+  let sink: Promise<ScoringSink> | undefined;
+  // messages are handled one after the other, in the order they were posted
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (message) => {
+    queue = queue.then(async () => {
+      try {
+        if (message.type === 'open') {
+          sink = ScoringSink.open(message.options!);
+          await sink;
+          port.postMessage({ id: message.id });
+        } else if (message.type === 'add') {
+          await (await sink!).add(message.batch!);
+          port.postMessage({ id: message.id });
+        } else {
+          port.postMessage({ id: message.id, result: await (await sink!).finish(message.finish!) });
+        }
+      } catch (error) {
+        const hint = isUserError(error) ? error.hint : undefined;
+        port.postMessage({ id: message.id, error: { message: (error as Error).message, hint, user: isUserError(error) } });
+      }
+    });
+  });
+}
