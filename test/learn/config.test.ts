@@ -86,5 +86,4 @@ describe('parseConfig', () => {
     const drift = { share_threshold: 0.5 };
     expect(parseConfig(withChange((c) => (c.drift = drift))).drift).toEqual(drift);
   });
-  });
 });
