@@ -134,6 +134,45 @@ describe('drift decisions', () => {
   });
 });
 
+describe('numbers with few distinct values are tested as categories', () => {
+  function fewAges(rows: number, ages: number[], weights: number[]): Profile {
+    const builder = new ProfileBuilder();
+    const total = weights.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < rows; i++) {
+      let u = ((i * 7919) % rows) / rows;
+      let k = 0;
+      while (u >= weights[k]! / total && k < ages.length - 1) u -= weights[k++]! / total;
+      builder.addRow(ages[k]!, 50000 + (i % 97) * 1000, i % 2 ? 'Male' : 'Female');
+    }
+    return builder.toJSON();
+  }
+
+  it('chi-square for three values and a Z-test for two (small reference), Jensen-Shannon for a large one', () => {
+    const three = compareProfiles(
+      fewAges(900, [30, 40, 50], [1, 1, 1]),
+      fewAges(900, [30, 40, 50], [1, 1, 2]),
+      DEFAULT_DRIFT_CONFIG,
+    );
+    const age3 = three.columns.find((c) => c.name === 'Age')!;
+    expect([age3.type, age3.test, age3.drift]).toEqual(['cat', 'chisquare', true]);
+    const two = compareProfiles(
+      fewAges(900, [30, 40], [1, 1]),
+      fewAges(900, [30, 40], [1, 1]),
+      DEFAULT_DRIFT_CONFIG,
+    );
+    const age2 = two.columns.find((c) => c.name === 'Age')!;
+    expect([age2.type, age2.test, age2.drift]).toEqual(['cat', 'z', false]);
+    // Past 5000 rows the values are gone: the counts come from the one-year bins, with the same answer.
+    const large = compareProfiles(
+      fewAges(8000, [30, 40, 50], [1, 1, 1]),
+      fewAges(8000, [30, 40, 50], [1, 1, 3]),
+      DEFAULT_DRIFT_CONFIG,
+    );
+    const ageL = large.columns.find((c) => c.name === 'Age')!;
+    expect([ageL.type, ageL.test, ageL.exact, ageL.drift]).toEqual(['cat', 'jensenshannon', true, true]);
+  });
+});
+
 describe('drift settings', () => {
   it('overrides tests and thresholds per column and refuses unknown or bad keys', async () => {
     const config = resolveDriftConfig({
