@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
 import { execFileSync } from 'node:child_process';
 
@@ -26,8 +27,11 @@ export function tinyConfig(features: Feature[]): string {
   return JSON.stringify(config, null, 2) + '\n';
 }
 
-/** Runs the built CLI synchronously (fixtures are built before the action runs). */
-export function cli(args: string[], cwd = REPO_ROOT): string {
+/**
+ * Runs the built CLI synchronously (fixtures are built before the action runs), by default outside any
+ * repository so that no `model/` directory is picked up as a default champion.
+ */
+export function cli(args: string[], cwd = tmpdir()): string {
   return execFileSync(process.execPath, [CLI, ...args], {
     cwd,
     encoding: 'utf8',

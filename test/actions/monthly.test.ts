@@ -154,12 +154,12 @@ function score(shard: string) {
   });
 }
 
-function publish() {
+function publish(shards = '2') {
   return runAction('publish', {
     inputs: {
       'github-token': 'ghs_test_token',
       month: MONTH,
-      shards: '2',
+      shards,
       'model-dir': 'model',
       'site-dir': 'site',
     },
@@ -294,6 +294,16 @@ describe('the monthly actions (built, as child processes)', () => {
     expect(fake.requestsTo('POST', /\/releases\/\d+\/assets$/).length - uploadsBefore).toBe(assets.length);
     expect(fake.issues).toHaveLength(1);
     expect(fake.requestsTo('PATCH', /\/issues\/1$/)).toHaveLength(1);
+  });
+
+  it('publish: refuses to publish a month with a shard missing, and names it', async () => {
+    const releasesBefore = fake.releases.length;
+    const result = await publish('3');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /::error::.*scores-2026-11-shard-0-of-3, scores-2026-11-shard-1-of-3, scores-2026-11-shard-2-of-3/,
+    );
+    expect(fake.releases).toHaveLength(releasesBefore);
   });
 
   it('publish: a 403 on the release fails with a message that names the permission', async () => {
