@@ -184,6 +184,22 @@ describe('propensity compare', () => {
     expect(markdown).toContain('McNemar');
   });
 
+  it('promotes a clearly better challenger: boosted trees over a logistic-only champion', async () => {
+    const logisticOnly = writeFixture(
+      tmp,
+      'logistic.json',
+      JSON.stringify({ ...CONFIG, candidates: [CONFIG.candidates[0]] }),
+    );
+    const weak = join(tmp, 'weak');
+    const run = await runCli(['train', '--data', data, '--config', logisticOnly, '--out', weak]);
+    expect(run.code).toBe(0);
+    const result = await compareModels({ championDir: weak, challengerDir: join(tmp, 'a'), dataPath: data });
+    expect(result.deltas.auc).toBeGreaterThan(0.01);
+    expect(result.tests.auc.ci95[0]).toBeGreaterThan(0);
+    expect(result.verdict.checks.find((c) => c.name === 'auc_gain')!.passed).toBe(true);
+    expect(result.verdict.promote).toBe(result.verdict.checks.every((c) => c.passed));
+  });
+
   it('as a library: a model against itself shows no difference and is not promoted', async () => {
     const result = await compareModels({
       championDir: join(tmp, 'a'),
