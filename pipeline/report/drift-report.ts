@@ -175,16 +175,21 @@ function verdict(comparison: Comparison, against: string) {
   const names = comparison.columns.filter((c) => c.drift).map((c) => c.name);
   const score = comparison.score;
   const act = score?.psi_band === 'act';
+  const moved = names.length > 0 ? `, and ${names.join(', ')} moved` : '';
   const short = comparison.dataset_drift
     ? 'data drift detected'
-    : names.length > 0
-      ? `no dataset drift, but ${names.join(', ')} moved`
-      : 'no data drift';
+    : act
+      ? `the scores moved (PSI ${fmt(score!.psi, 3)})${moved}`
+      : names.length > 0
+        ? `no dataset drift, but ${names.join(', ')} moved`
+        : 'no data drift';
   const headline = comparison.dataset_drift
     ? `Data drift detected against ${against}`
-    : names.length > 0
-      ? `No dataset drift against ${against}, but ${names.join(', ')} moved`
-      : `No data drift against ${against}`;
+    : act
+      ? `The scores moved against ${against}${moved}`
+      : names.length > 0
+        ? `No dataset drift against ${against}, but ${names.join(', ')} moved`
+        : `No data drift against ${against}`;
   const detail =
     `${comparison.drifted_columns} of ${n} columns drifted (share ${fmt(comparison.share_drifted, 2)}; ` +
     `dataset drift at ${fmt(comparison.share_threshold, 2)} or more).` +
