@@ -64,6 +64,8 @@ export function renderComparisonMarkdown(result: ComparisonResult): string {
     '',
     heading,
     '',
+    ...result.warnings.map((w) => `> \u26a0\ufe0f ${w}`),
+    ...(result.warnings.length > 0 ? [''] : []),
     ...verdict.checks.map((c) => `- ${c.passed ? '\u2705' : '\u274c'} ${c.detail}`),
     '',
     `Both models scored by onnxruntime on the same holdout: ${holdout.rows} customers (${holdout.buyers} buyers), ` +

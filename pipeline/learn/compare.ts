@@ -60,6 +60,30 @@ export interface ComparisonResult {
   };
   rule: TrainingConfig['promotion'];
   verdict: { promote: boolean; checks: PromotionCheck[]; reasons: string[] };
+  /** Things that make the comparison less clean than it should be (shown above the verdict). */
+  warnings: string[];
+}
+
+/**
+ * A model trained with a smaller holdout share than the comparison's has trained on some of the customers
+ * it is now judged on: its figures are then optimistic. The hash makes the holdouts nested, so a share at
+ * least as large is safe.
+ */
+export function holdoutWarnings(models: { name: string; model: LoadedModel }[], share: number): string[] {
+  return models.flatMap(({ name, model }) => {
+    const selection = (model.card as { selection?: { holdout_share?: unknown } }).selection;
+    const trainedWith = selection?.holdout_share;
+    if (typeof trainedWith !== 'number') {
+      return [
+        `the ${name}\u2019s card does not say which holdout it kept: it may have trained on some of these customers`,
+      ];
+    }
+    return trainedWith < share
+      ? [
+          `the ${name} kept a holdout share of ${trainedWith}, smaller than ${share}: it trained on some of these customers, so its figures are optimistic`,
+        ]
+      : [];
+  });
 }
 
 function side(model: LoadedModel, metrics: ClassificationReport, fairness: FairnessReport): ModelSide {
@@ -184,5 +208,12 @@ export async function compareModels(options: CompareOptions): Promise<Comparison
     },
     rule: config.promotion,
     verdict: promotionVerdict(sides.champion, sides.challenger, config.promotion),
+    warnings: holdoutWarnings(
+      [
+        { name: 'champion', model: champion },
+        { name: 'challenger', model: challenger },
+      ],
+      config.holdout_share,
+    ),
   };
 }

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { synthHistory } from '../../pipeline/data/synth.js';
 import { readProfile } from '../../pipeline/drift/profile.js';
 import { compareModels } from '../../pipeline/learn/compare.js';
+import { parseConfig } from '../../pipeline/learn/config.js';
 import { renderComparisonMarkdown } from '../../pipeline/learn/compare-markdown.js';
 import { loadVerifiedModel, sha256 } from '../../pipeline/model/card.js';
 import type { TrainingCard } from '../../pipeline/model/training-card.js';
@@ -194,6 +195,15 @@ describe('propensity compare', () => {
     const run = await runCli(['train', '--data', data, '--config', logisticOnly, '--out', weak]);
     expect(run.code).toBe(0);
     const result = await compareModels({ championDir: weak, challengerDir: join(tmp, 'a'), dataPath: data });
+    // Judged on a larger holdout than they kept, both trained on some of the customers: say so.
+    const wider = await compareModels({
+      championDir: weak,
+      challengerDir: join(tmp, 'a'),
+      dataPath: data,
+      config: { ...parseConfig(CONFIG), holdout_share: 0.4 },
+    });
+    expect(wider.warnings).toHaveLength(2);
+    expect(wider.warnings[0]).toContain('the champion kept a holdout share of 0.25, smaller than 0.4');
     expect(result.deltas.auc).toBeGreaterThan(0.01);
     expect(result.tests.auc.ci95[0]).toBeGreaterThan(0);
     expect(result.verdict.checks.find((c) => c.name === 'auc_gain')!.passed).toBe(true);
@@ -211,6 +221,7 @@ describe('propensity compare', () => {
     expect(result.tests.accuracy).toMatchObject({ onlyA: 0, onlyB: 0, pValue: 1 });
     expect(result.verdict.promote).toBe(false);
     expect(result.verdict.checks.find((c) => c.name === 'auc_gain')!.passed).toBe(false);
+    expect(result.warnings).toEqual([]);
     expect(renderComparisonMarkdown(result)).toContain('Verdict: keep the champion');
   });
 

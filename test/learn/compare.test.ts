@@ -79,6 +79,7 @@ describe('renderComparisonMarkdown', () => {
       },
       rule,
       verdict: promotionVerdict(champion, challenger, rule),
+      warnings: ['the champion kept a holdout share of 0.1, smaller than 0.2'],
     });
     expect(markdown).toContain('**Verdict: promote the challenger** (v4 replaces v3)');
     expect(markdown).toContain('| ROC-AUC | 0.9500 | 0.9600 | +0.0100 \u2705 |');
@@ -89,6 +90,7 @@ describe('renderComparisonMarkdown', () => {
       /```mermaid\nxychart-beta\n {2}title "Holdout metrics: champion v3 and challenger v4"/,
     );
     expect(markdown).toContain('x-axis ["ROC-AUC v3", "ROC-AUC v4", "accuracy v3"');
+    expect(markdown).toContain('> \u26a0\ufe0f the champion kept a holdout share of 0.1');
     expect(markdown).not.toMatch(/User ID \d/);
   });
 });
