@@ -6,6 +6,7 @@
  * Every field is checked before any work starts; a bad value is an InvalidArtifactError that names the
  * field, so the person who edited the file in a pull request sees exactly what to fix.
  */
+import { resolveDriftConfig } from '../drift/config.js';
 import { InvalidArtifactError } from '../errors.js';
 import { readJsonFile, type FeatureName } from '../model/card.js';
 import { LEARNER_FAMILIES, type LearnerFamily } from './learners.js';
@@ -283,6 +284,8 @@ export function parseConfig(value: unknown, source = 'config.json'): TrainingCon
     }),
   };
 
+  // Passed through untouched, but checked now: a retrain must not commit settings the monthly run refuses.
+  resolveDriftConfig(raw.drift, source);
   return {
     features,
     feature_sets,

@@ -70,6 +70,12 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T> {
 }
 
 function assertCardShape(card: ModelCard, path: string): void {
+  if (typeof card !== 'object' || card === null || Array.isArray(card)) {
+    throw new InvalidArtifactError(
+      `${path} is not a valid model card: it is not a JSON object`,
+      'retrain with `propensity train` or restore the card from git',
+    );
+  }
   const problems: string[] = [];
   if (!Number.isInteger(card.version) || card.version < 1)
     problems.push('version must be a whole number >= 1');

@@ -4,10 +4,39 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { UserRecord } from '../data/schema.js';
+import { InvalidArtifactError } from '../errors.js';
 import { INPUT_NAMES, OUTPUT_LABEL, OUTPUT_PROBABILITY } from './export.js';
 
+/** The graph inputs a customer row can feed; the contract's output is `probability`. */
+export const CONTRACT_INPUTS: readonly string[] = Object.values(INPUT_NAMES);
+
+/**
+ * Refuses a graph that does not take (a subset of) the contract's inputs or has no `probability` output:
+ * such a model was not exported by this project, and feeding or reading it would fail half-way.
+ */
+export function assertModelContract(inputNames: readonly string[], outputNames: readonly string[]): void {
+  const unknown = inputNames.filter((name) => !CONTRACT_INPUTS.includes(name));
+  if (unknown.length > 0 || inputNames.length === 0 || !outputNames.includes(OUTPUT_PROBABILITY)) {
+    throw new InvalidArtifactError(
+      `model.onnx does not follow the model contract (inputs ${CONTRACT_INPUTS.join(', ')}, output ${OUTPUT_PROBABILITY}): it has inputs ${inputNames.join(', ')} and outputs ${outputNames.join(', ')}`,
+      'export the model with the project (`propensity train`), which writes graphs with the contract inputs and outputs',
+    );
+  }
+}
+
+/** An onnxruntime session for a model, refused (exit 2) when the bytes are no model or break the contract. */
 export async function loadOnnxSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes);
+  } catch (error) {
+    throw new InvalidArtifactError(
+      `model.onnx cannot be loaded by onnxruntime: ${(error as Error).message}`,
+      'retrain or restore the model',
+    );
+  }
+  assertModelContract(session.inputNames, session.outputNames);
+  return session;
 }
 
 /** Input tensors [N,1] for the graph's inputs: Age and AnnualSalary as float32, Gender as string. */
@@ -53,8 +82,15 @@ export async function predictOnnx(
   records: readonly UserRecord[],
 ): Promise<OnnxScores> {
   const out = await session.run(onnxFeeds(records, session.inputNames));
+  const probability = out[OUTPUT_PROBABILITY];
+  if (!(probability?.data instanceof Float32Array) || probability.data.length !== records.length) {
+    throw new InvalidArtifactError(
+      `model.onnx returned ${probability?.data.length ?? 'no'} probabilities of type ${probability?.type ?? 'none'} for ${records.length} users; the contract is float [N]`,
+      'export the model with the project',
+    );
+  }
   return {
-    probability: out[OUTPUT_PROBABILITY]!.data as Float32Array,
-    label: out[OUTPUT_LABEL]!.data as BigInt64Array,
+    probability: probability.data,
+    label: out[OUTPUT_LABEL]?.data as BigInt64Array,
   };
 }
