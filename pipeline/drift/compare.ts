@@ -142,20 +142,30 @@ function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort();
 }
 
-/** The reference's quantile from its histogram (values spread over each bin, or on its lower edge). */
-function quantileFromCounts(counts: number[], edges: number[], q: number, pointMass: boolean): number {
-  const total = counts.reduce((a, b) => a + b, 0);
-  const target = q * total;
+/**
+ * The k-th smallest value (0-based) of a sample known by its histogram: exact when the values sit on the
+ * bins' lower edges, otherwise placed evenly within its bin.
+ */
+function orderStatistic(counts: number[], edges: number[], k: number, pointMass: boolean): number {
   let seen = 0;
   for (let i = 0; i < counts.length; i++) {
     const c = counts[i]!;
-    if (c > 0 && seen + c >= target) {
-      if (pointMass) return edges[i]!;
-      return edges[i]! + ((target - seen) / c) * (edges[i + 1]! - edges[i]!);
+    if (k < seen + c) {
+      return pointMass ? edges[i]! : edges[i]! + ((k - seen + 0.5) / c) * (edges[i + 1]! - edges[i]!);
     }
     seen += c;
   }
   return edges[edges.length - 1]!;
+}
+
+/** The q-quantile from a histogram, interpolated between order statistics as numpy's default does. */
+function quantileFromCounts(counts: number[], edges: number[], q: number, pointMass: boolean): number {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const position = q * (total - 1);
+  const lo = Math.floor(position);
+  const a = orderStatistic(counts, edges, lo, pointMass);
+  const b = orderStatistic(counts, edges, Math.min(lo + 1, total - 1), pointMass);
+  return a + (position - lo) * (b - a);
 }
 
 /** How many of a histogram's values fall in each PSI bin (-inf, e1], (e1, e2], ..., (e_last, inf). */

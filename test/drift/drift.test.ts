@@ -7,6 +7,7 @@ import { DEFAULT_DRIFT_CONFIG, loadDriftConfig, resolveDriftConfig } from '../..
 import { profileDataFile } from '../../pipeline/drift/drift.js';
 import { mergeProfiles, ProfileBuilder, type Profile } from '../../pipeline/drift/profile.js';
 import { parseGender } from '../../pipeline/data/schema.js';
+import { createRng } from '../../pipeline/random.js';
 import { InvalidArtifactError } from '../../pipeline/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { useTempDir, writeFixture } from '../helpers/tmp.js';
@@ -95,6 +96,34 @@ describe('drift decisions', () => {
         const tolerance = name === 'Age' ? 1e-12 : test === 'wasserstein' ? 0.01 : 0.01;
         expect(Math.abs(h.statistic - e.statistic), `${test} ${name}`).toBeLessThan(tolerance);
         expect(Math.abs(h.psi - e.psi), `${test} ${name} psi`).toBeLessThan(name === 'Age' ? 1e-12 : 0.01);
+      }
+    }
+  });
+
+  it('for whole years the histograms give exactly the raw-value results, whatever the sample', () => {
+    const profile = (seed: number, shift: number): Profile => {
+      const rng = createRng(seed);
+      const builder = new ProfileBuilder();
+      const rows = 300 + rng.int(0, 3000);
+      for (let i = 0; i < rows; i++)
+        builder.addRow(Math.min(100, rng.int(18, 40 + rng.int(0, 40)) + shift), 50000, 'Male');
+      return builder.toJSON();
+    };
+    const withoutValues = (p: Profile): Profile => ({
+      ...p,
+      numeric: { ...p.numeric, Age: { ...p.numeric.Age, values: null } },
+    });
+    for (let seed = 1; seed <= 12; seed++) {
+      const a = profile(seed, 0);
+      const b = profile(seed + 100, seed % 3);
+      for (const test of ['ks', 'wasserstein', 'psi'] as const) {
+        const config = resolveDriftConfig({ columns: { Age: { test } } });
+        const exact = compareProfiles(a, b, config).columns[0]!;
+        const binned = compareProfiles(withoutValues(a), withoutValues(b), config).columns[0]!;
+        expect(binned.exact).toBe(false);
+        expect(Math.abs(binned.statistic - exact.statistic), `seed ${seed} ${test}`).toBeLessThan(1e-12);
+        expect(Math.abs((binned.p_value ?? 0) - (exact.p_value ?? 0))).toBeLessThan(1e-12);
+        expect(Math.abs(binned.psi - exact.psi), `seed ${seed} psi`).toBeLessThan(1e-12);
       }
     }
   });
