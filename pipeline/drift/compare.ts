@@ -69,7 +69,7 @@ const POINT_MASS: ReadonlySet<NumericColumnName> = new Set(['Age']);
 
 /** A column reduced to what the tests need: categories with counts, or numbers. */
 type ColumnData =
-  | { kind: 'cat'; counts: Map<string, number>; rows: number }
+  | { kind: 'cat'; counts: Map<string, number> }
   | { kind: 'num'; column: NumericColumnProfile; name: NumericColumnName };
 
 function binEdges(name: NumericColumnName): number[] {
@@ -78,14 +78,18 @@ function binEdges(name: NumericColumnName): number[] {
   return Array.from({ length: spec.count + 3 }, (_, i) => spec.start + (i - 1) * spec.width);
 }
 
-/** Value counts of a numeric column with few distinct values (from raw values, or the bins holding them). */
+/**
+ * Value counts of a numeric column with few distinct values: from the raw values when both sides have
+ * them, otherwise from the bins holding the distinct values (both sides the same way, so keys match).
+ */
 function valueCounts(
   column: NumericColumnProfile,
   distinct: number[],
   name: NumericColumnName,
+  fromValues: boolean,
 ): Map<string, number> {
   const counts = new Map<string, number>();
-  if (column.values) {
+  if (fromValues && column.values) {
     for (const v of column.values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
     return counts;
   }
@@ -270,7 +274,7 @@ function decide(test: TestName, statistic: number, pValue: number | null, thresh
 function columnData(profile: Profile, name: string): ColumnData | undefined {
   if (name === 'Gender') {
     const counts = new Map(Object.entries(profile.categorical.Gender.counts).filter(([, n]) => n > 0));
-    return { kind: 'cat', counts, rows: profile.rows };
+    return { kind: 'cat', counts };
   }
   const column = profile.numeric[name as NumericColumnName];
   return column ? { kind: 'num', column, name: name as NumericColumnName } : undefined;
@@ -298,8 +302,8 @@ export function compareColumn(
     result = fewValues
       ? categoricalTest(
           name,
-          valueCounts(ref.column, distinct, ref.name),
-          valueCounts(cur.column, distinct, cur.name),
+          valueCounts(ref.column, distinct, ref.name, bothRaw),
+          valueCounts(cur.column, distinct, cur.name, bothRaw),
           config,
           override?.test,
         )
