@@ -296,6 +296,7 @@ export function compareColumn(
   if (ref.kind === 'num' && cur.kind === 'num') {
     if (ref.column.count === 0 || cur.column.count === 0) return undefined;
     const distinct = [...new Set([...ref.column.distinct, ...cur.column.distinct])];
+    const bothRaw = ref.column.values !== null && cur.column.values !== null;
     const fewValues =
       distinct.length < DISTINCT_TRACKED && distinct.length <= config.categorical_max_distinct;
     type = fewValues ? 'cat' : 'num';
