@@ -7,6 +7,7 @@
  */
 import type { TrainingRecord } from '../data/schema.js';
 import { log, progressReporter } from '../log.js';
+import type { FeatureName } from '../model/card.js';
 import type { TrainingConfig } from './config.js';
 import { labelsOf, stratifiedFolds } from './dataset.js';
 import { matrixFromRecords } from './learner.js';
@@ -22,6 +23,7 @@ export interface OuterFoldResult {
 
 export interface FamilyEvaluation extends MetricSummaries {
   name: string;
+  features: FeatureName[];
   /** How many outer folds chose this family. */
   timesSelected: number;
 }
@@ -115,6 +117,7 @@ export function nestedCrossValidation(
     selected: summarize(selected),
     candidates: families.map((name) => ({
       name,
+      features: settings.find((s) => s.family === name)!.features,
       ...summarize(perFamily.get(name)!),
       timesSelected: chosen.get(name)!,
     })),

@@ -28,6 +28,7 @@ import { loadOnnxSession, predictOnnx } from '../onnx/run.js';
 import { loadConfig, type TrainingConfig } from './config.js';
 import { fileNames, labelsOf, loadTrainingData, splitHoldout, type TrainingData } from './dataset.js';
 import { selectionRates } from './fairness.js';
+import { genderCost } from './gender-cost.js';
 import { classificationReport } from './metrics.js';
 import { searchSettings, selectModel, type SelectionResult } from './selection.js';
 
@@ -151,6 +152,13 @@ export function buildCard(args: {
         brier: meanSd(r.cv.brier),
       },
     })),
+    gender_cost: genderCost(
+      selection.bestPerFamily.map((r) => ({
+        family: r.setting.family,
+        features: r.setting.features,
+        auc: r.cv.auc.mean,
+      })),
+    ),
     holdout: classificationReport(labelsOf(holdout), holdoutProbabilities, config.threshold),
     fairness: {
       ...selectionRates(holdout, holdoutProbabilities, config.threshold, config.promotion.min_fairness_ratio),

@@ -4,6 +4,7 @@
  * cross-validated and holdout metrics, and fairness figures.
  */
 import type { FairnessReport } from '../learn/fairness.js';
+import type { GenderCost } from '../learn/gender-cost.js';
 import type { ClassificationReport } from '../learn/metrics.js';
 import type { FeatureName, ModelCard } from './card.js';
 
@@ -61,6 +62,8 @@ export interface TrainingCard extends ModelCard {
   cv: { auc: MeanSd; accuracy: MeanSd; logloss: MeanSd; brier: MeanSd };
   /** Every family's best setting, so the cost of dropping Gender is visible. */
   candidates: CandidateSummary[];
+  /** Per learner: best CV ROC-AUC with Gender and without it. */
+  gender_cost: GenderCost[];
   holdout: ClassificationReport;
   fairness: FairnessReport & { on: string };
 }

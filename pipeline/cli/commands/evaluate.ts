@@ -1,6 +1,7 @@
 import { loadConfig } from '../../learn/config.js';
 import { loadTrainingData } from '../../learn/dataset.js';
 import type { MetricSummaries } from '../../learn/selection.js';
+import { genderCost } from '../../learn/gender-cost.js';
 import { nestedCrossValidation } from '../../learn/nested.js';
 import { log } from '../../log.js';
 import { CONFIG_FILE } from '../../model/card.js';
@@ -69,9 +70,13 @@ export const evaluateCommand: Command = {
       selected: flatten(result.selected),
       candidates: result.candidates.map((c) => ({
         name: c.name,
+        features: c.features,
         ...flatten({ auc: c.auc, accuracy: c.accuracy, logloss: c.logloss, brier: c.brier }),
         times_selected: c.timesSelected,
       })),
+      gender_cost: genderCost(
+        result.candidates.map((c) => ({ family: c.name, features: c.features, auc: c.auc.mean })),
+      ),
       protocol: result.protocol,
       outer_folds: result.outerFolds,
       data: { rows: data.records.length, sha256: data.sha256 },
@@ -81,6 +86,10 @@ export const evaluateCommand: Command = {
       `nested CV ${outer.folds}x${outer.repeats} (inner ${config.cv.folds}x${config.cv.repeats}) on ${data.records.length} rows, ${result.seconds.toFixed(1)} s`,
       `selected pipeline: ${fmt(result.selected)}`,
       ...result.candidates.map((c) => `  ${c.name.padEnd(22)} ${fmt(c)}  (selected ${c.timesSelected}x)`),
+      ...output.gender_cost.map(
+        (g) =>
+          `without Gender, ${g.candidate} loses ${g.aucCost.toFixed(4)} ROC-AUC (${g.withGender.toFixed(4)} -> ${g.withoutGender.toFixed(4)})`,
+      ),
     ].join('\n');
     return { data: output, text };
   },
