@@ -90,9 +90,11 @@ export async function* decodeUtf8(file: string, chunks: AsyncIterable<Buffer>, h
 export function csvProblem(file: string, error: CsvError): DataFileError {
   const line = (error as CsvError & { lines?: number }).lines;
   const where = line ? ` at line ${line}` : '';
+  // csv-parse quotes the offending field ("value is ..."): a User ID or salary must not reach a log
+  const message = error.message.replace(/,? value is [\s\S]*$/, '');
   return new DataFileError(
     file,
-    `is not well-formed CSV${where}: ${error.message}`,
+    `is not well-formed CSV${where}: ${message}`,
     'check that quoted fields open and close with a double quote ("), and that quotes inside a field are doubled ("")',
   );
 }

@@ -223,6 +223,10 @@ function cardBrief(card: ModelCard | undefined) {
   return items;
 }
 
+/** A count of customers, or "< 10" when it is about fewer than MIN_GROUP of them. */
+const fmtCount = (n: number | null): string =>
+  n !== null && suppressed(n) === null ? `< ${MIN_GROUP}` : fmtInt(n);
+
 function decileRows(facts: MonthFacts) {
   return facts.deciles.map((d) => ({
     decile: String(d.decile),
@@ -337,10 +341,10 @@ export function driftReportView(report: DriftReport, context: ReportContext, opt
     counts:
       facts.rowsRead !== null
         ? {
-            rowsRead: fmtInt(facts.rowsRead),
-            scored: fmtInt(facts.scored),
-            rejected: fmtInt(facts.rejected),
-            optedOut: fmtInt(facts.optedOut),
+            rowsRead: fmtCount(facts.rowsRead),
+            scored: fmtCount(facts.scored),
+            rejected: fmtCount(facts.rejected),
+            optedOut: fmtCount(facts.optedOut),
           }
         : null,
     expectedBuyers: facts.expectedBuyers !== null ? fmt(facts.expectedBuyers, 1) : null,

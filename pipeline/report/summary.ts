@@ -107,8 +107,37 @@ function readFairness(value: unknown): MonthFacts['fairness'] {
   return { rows, ratio: pick(o, 'selection_rate_ratio', 'ratio', 'disparate_impact') };
 }
 
+/**
+ * Figures computed over a group of fewer than MIN_GROUP customers are dropped here, where every report
+ * and page gets its facts: a decile of one customer would otherwise show that customer's own score as its
+ * probability range and mean, and a month of six its expected buyers. (Counts themselves are shown as
+ * "< 10" by the pages.)
+ */
+function withoutSmallGroups(facts: MonthFacts): MonthFacts {
+  const small = (n: number | null) => n !== null && suppressed(n) === null;
+  return {
+    ...facts,
+    expectedBuyers: small(facts.scored) ? null : facts.expectedBuyers,
+    deciles: facts.deciles.map((d) =>
+      small(d.customers)
+        ? {
+            ...d,
+            minProbability: null,
+            maxProbability: null,
+            meanProbability: null,
+            expectedConversions: null,
+          }
+        : d,
+    ),
+  };
+}
+
 /** The facts a report can show from a summary.json value (anything: unknown shapes give empty sections). */
 export function monthFacts(summary: unknown): MonthFacts {
+  return withoutSmallGroups(readMonthFacts(summary));
+}
+
+function readMonthFacts(summary: unknown): MonthFacts {
   const o = obj(summary) ?? {};
   const counts = obj(o.rows) ?? obj(o.counts) ?? o;
   return {
