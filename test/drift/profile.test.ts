@@ -86,6 +86,30 @@ describe('profile', () => {
     }
   });
 
+  it('shard profiles merge into the very bytes of the whole, in any order and grouping', () => {
+    for (const rows of [4000, 30000]) {
+      const rng = createRng(rows);
+      const whole = new ProfileBuilder({ withProbability: true });
+      const shards = [0, 1, 2, 3, 4].map(() => new ProfileBuilder({ withProbability: true }));
+      for (let i = 0; i < rows; i++) {
+        const age = rng.int(18, 100);
+        const salary = rng.int(0, 400000) + (i % 3) * 0.25;
+        const gender = rng.next() < 0.4 ? 'Male' : 'Female';
+        const p = rng.next();
+        whole.addRow(age, salary, gender, p);
+        shards[rng.int(0, 4)]!.addRow(age, salary, gender, p);
+      }
+      const expected = JSON.stringify(whole.toJSON());
+      const parts = shards.map((b) => b.toJSON());
+      const [a, b, c, d, e] = parts as [Profile, Profile, Profile, Profile, Profile];
+      expect(JSON.stringify(mergeProfiles(parts))).toBe(expected);
+      expect(JSON.stringify(mergeProfiles([e, c, a, d, b]))).toBe(expected);
+      expect(
+        JSON.stringify(mergeProfiles([mergeProfiles([d, a]), mergeProfiles([b, mergeProfiles([e, c])])])),
+      ).toBe(expected);
+    }
+  });
+
   it('round-trips through a file and refuses what is not a profile', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'profile-'));
     const p = profileRecords(records(50, 9));
