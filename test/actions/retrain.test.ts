@@ -37,6 +37,8 @@ function scenario(options: {
   prFeatures: Feature[];
   extraRows: number;
   fork?: boolean;
+  /** `main` has a configuration but no model yet (a repository's first retrain). */
+  noChampion?: boolean;
 }): Scenario {
   counter += 1;
   const root = join(tmp, `case-${counter}`);
@@ -44,7 +46,7 @@ function scenario(options: {
   const baseConfig = tinyConfig(options.championFeatures);
   const repo = makeRepo(root, {
     'data/training/history.csv': history,
-    ...trainChampion(root, history, baseConfig),
+    ...(options.noChampion ? { 'model/config.json': baseConfig } : trainChampion(root, history, baseConfig)),
   });
   const ws = repo.workspace;
   git(ws, 'checkout', '--quiet', '-b', 'update-model');
@@ -209,6 +211,26 @@ describe('the retrain action (built, as a child process)', () => {
     expect(readOnly.stdout).toMatch(/::warning::could not comment on the fork's pull request/);
     expect(readOnly.summary).toContain(name);
     expect(readOnly.summary).toContain('comes from a fork');
+  });
+
+  it('first retrain of a repository (no champion on the base branch): the challenger becomes the first model', async () => {
+    const s = scenario({
+      championFeatures: ['Age'],
+      prFeatures: ['Age', 'AnnualSalary', 'Gender'],
+      extraRows: 0,
+      noChampion: true,
+    });
+    const result = await run(s);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.outputs.verdict).toBe('promote');
+    const body = commentsOn(s.prNumber)[0]!.body;
+    expect(body).toContain('first model (no champion on the base branch)');
+    expect(body).toContain('xychart-beta');
+    expect(body).toMatch(/\| ROC-AUC \| — \| 0\.\d{4} \| — \|/);
+    const card = JSON.parse(git(s.repo.origin, 'show', 'refs/heads/update-model:model/card.json')) as {
+      version: number;
+    };
+    expect(card.version).toBe(1);
   });
 
   it('retries a 502 and then a 429 from the API and succeeds', async () => {
