@@ -268,6 +268,9 @@ describe('the monthly actions (built, as child processes)', () => {
     expect(models.indexOf('v2 (current)')).toBeLessThan(models.indexOf('v1<'));
     expect(models).toContain('/pull/12');
     expect(models).toContain('Age, AnnualSalary, Gender');
+    // Like every page of the site: no script, no request anywhere.
+    expect(models).toContain(`content="default-src 'none';`);
+    expect(models).not.toMatch(/<script|https?:\/\/(?!github\.com\/)/);
     expect(readFileSync(join(site, 'index.html'), 'utf8')).toContain(
       "<a href='models.html'>Model history</a>",
     );
