@@ -84,7 +84,11 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
         if (batch.rejects.length > 0) await rejects.write(batch.rejects.map(rejectLine).join(''));
         if (batch.count === 0) return;
         sent += batch.count;
-        inFlight.push(sink!.add(batch));
+        const added = sink!.add(batch);
+        // awaited in order below; marked handled now, so a later batch failing while an earlier one is
+        // awaited is not an unhandled rejection (which would crash the process instead of exiting 2)
+        added.catch(() => {});
+        inFlight.push(added);
         while (inFlight.length > IN_FLIGHT) await inFlight.shift();
         progress(sent);
       },
@@ -94,7 +98,8 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
     assertRejectRate(read, options.maxRejectRate ?? 0.01);
 
     const { ranked, profile, genders } = await sink.finish({ dir: staging.dir, top: options.top });
-    if (ranked.scored !== read.valid) throw new Error(`scored ${ranked.scored} customers, but ${read.valid} valid rows were read`);
+    if (ranked.scored !== read.valid)
+      throw new Error(`scored ${ranked.scored} customers, but ${read.valid} valid rows were read`);
     await staging.removeScratch('runs');
     await writeJsonAtomic(join(staging.dir, PROFILE_FILE), profile);
     const summary = buildSummary({

@@ -43,7 +43,10 @@ export interface Sink {
 export class ScoringSink implements Sink {
   private readonly collector: RunCollector;
   private readonly profile = new ProfileBuilder({ withProbability: true });
-  private readonly genders = { Female: { scored: 0, likely_buyers: 0 }, Male: { scored: 0, likely_buyers: 0 } };
+  private readonly genders = {
+    Female: { scored: 0, likely_buyers: 0 },
+    Male: { scored: 0, likely_buyers: 0 },
+  };
 
   private constructor(
     private readonly session: InferenceSession,
@@ -125,7 +128,12 @@ export interface SinkReply {
 class WorkerSink implements Sink {
   private next = 0;
   private failure: Error | undefined;
-  private readonly waiting = new Map<number, { resolve: (reply: SinkReply) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (reply: SinkReply) => void; reject: (error: Error) => void }
+  >();
+  /** Messages posted and not answered yet. */
+  private readonly unanswered = new Set<Promise<SinkReply>>();
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (reply: SinkReply) => {
@@ -144,14 +152,22 @@ class WorkerSink implements Sink {
   }
 
   call(message: Omit<SinkMessage, 'id'>, transfer: ArrayBuffer[] = []): Promise<SinkReply> {
-    return new Promise<SinkReply>((resolve, reject) => {
+    const sent = new Promise<SinkReply>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       const id = this.next++;
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ id, ...message }, transfer);
-    }).then((reply) => {
+    });
+    this.unanswered.add(sent);
+    void sent.then(
+      () => this.unanswered.delete(sent),
+      () => this.unanswered.delete(sent),
+    );
+    return sent.then((reply) => {
       if (reply.error) {
-        throw reply.error.user ? new InvalidArtifactError(reply.error.message, reply.error.hint) : new Error(reply.error.message);
+        throw reply.error.user
+          ? new InvalidArtifactError(reply.error.message, reply.error.hint)
+          : new Error(reply.error.message);
       }
       return reply;
     });
@@ -159,7 +175,13 @@ class WorkerSink implements Sink {
 
   async add(batch: UserColumns): Promise<void> {
     const moved = { ...batch, rejects: [] };
-    const buffers = [moved.idBytes.buffer, moved.idEnds.buffer, moved.age.buffer, moved.salary.buffer, moved.male.buffer];
+    const buffers = [
+      moved.idBytes.buffer,
+      moved.idEnds.buffer,
+      moved.age.buffer,
+      moved.salary.buffer,
+      moved.male.buffer,
+    ];
     await this.call({ type: 'add', batch: moved }, buffers as ArrayBuffer[]);
   }
 
@@ -167,7 +189,13 @@ class WorkerSink implements Sink {
     return (await this.call({ type: 'finish', finish: options })).result!;
   }
 
+  /**
+   * Waits for the worker to answer what was sent (it answers every message, in order, error or not):
+   * terminating it while onnxruntime runs a batch aborts the whole process (SIGABRT) instead of letting
+   * the run fail with its message.
+   */
   async close(): Promise<void> {
+    await Promise.allSettled([...this.unanswered]);
     this.failure ??= new Error('closed');
     await this.worker.terminate();
   }
@@ -188,7 +216,10 @@ export async function openSink(options: SinkOptions, inline = false): Promise<Si
 }
 
 /** The worker side: one ScoringSink, driven by the messages of a WorkerSink. */
-export function serveSink(port: { on(event: 'message', f: (m: SinkMessage) => void): void; postMessage(m: SinkReply): void }): void {
+export function serveSink(port: {
+  on(event: 'message', f: (m: SinkMessage) => void): void;
+  postMessage(m: SinkReply): void;
+}): void {
   let sink: Promise<ScoringSink> | undefined;
   // messages are handled one after the other, in the order they were posted
   let queue: Promise<void> = Promise.resolve();
@@ -207,7 +238,10 @@ export function serveSink(port: { on(event: 'message', f: (m: SinkMessage) => vo
         }
       } catch (error) {
         const hint = isUserError(error) ? error.hint : undefined;
-        port.postMessage({ id: message.id, error: { message: (error as Error).message, hint, user: isUserError(error) } });
+        port.postMessage({
+          id: message.id,
+          error: { message: (error as Error).message, hint, user: isUserError(error) },
+        });
       }
     });
   });

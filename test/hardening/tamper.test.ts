@@ -213,6 +213,21 @@ describe('a model whose card matches but whose graph breaks the contract', () =>
     expectNoOutputs(outDir);
   });
 
+  it('a probability of the wrong shape on a file of several batches: exit 2, not a crash', async () => {
+    // three batches in flight: the failure of one must not leave the others' rejections unhandled
+    const big = writeFixture(
+      dir,
+      'big-users.csv',
+      [...synthUsers({ ...DEFAULT_USER_SHAPE, rows: 140_000, seed: 13 })].join(''),
+    );
+    const modelDir = modelDirWith(cases[2]![1]());
+    const outDir = join(dir, `out-${counter++}`);
+    const run = await runCli(['score', '--model', modelDir, '--input', big, '--out-dir', outDir]);
+    expectRefused(run, /returned \d+ probabilities/);
+    expect(run.stderr).not.toMatch(/terminate called|Aborted|Node\.js v/);
+    expectNoOutputs(outDir);
+  });
+
   it.each(cases)('%s: compare refuses it as a champion with exit 2', async (_, bytes, message) => {
     const run = await runCli([
       'compare',
