@@ -13,6 +13,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { log, progressReporter } from '../log.js';
 import {
   CARD_FILE,
+  DATA_PROFILE_PAGE,
   CARD_MARKDOWN_FILE,
   CONFIG_FILE,
   MODEL_FILE,
@@ -31,6 +32,7 @@ import { selectionRates } from './fairness.js';
 import { genderCost } from './gender-cost.js';
 import { classificationReport } from './metrics.js';
 import { searchSettings, selectModel, type SelectionResult } from './selection.js';
+import { writeDataProfilePage } from '../report/eda.js';
 
 export interface TrainOptions {
   /** A CSV file or a directory of them. */
@@ -230,7 +232,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     await writeFileAtomic(join(out, CONFIG_FILE), configText);
   }
   await writeReferenceProfile(out, data.records, await scoreOnnx(onnx, data.records));
-  const files = [MODEL_FILE, CARD_FILE, CARD_MARKDOWN_FILE, CONFIG_FILE, REFERENCE_PROFILE_FILE];
+  await writeDataProfilePage(options.dataPath, out);
+  const files = [
+    MODEL_FILE,
+    CARD_FILE,
+    CARD_MARKDOWN_FILE,
+    CONFIG_FILE,
+    REFERENCE_PROFILE_FILE,
+    DATA_PROFILE_PAGE,
+  ];
   log.info(`wrote ${files.join(', ')} to ${out}`);
   return { outDir: out, card, files, seconds: (Date.now() - started) / 1000 };
 }

@@ -13,6 +13,8 @@ export const CARD_FILE = 'card.json';
 export const CARD_MARKDOWN_FILE = 'CARD.md';
 export const CONFIG_FILE = 'config.json';
 export const REFERENCE_PROFILE_FILE = 'reference-profile.json';
+/** The exploratory profile of the training data, written beside the model. */
+export const DATA_PROFILE_PAGE = 'data-profile.html';
 
 export type FeatureName = 'Age' | 'AnnualSalary' | 'Gender';
 

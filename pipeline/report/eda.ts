@@ -15,7 +15,7 @@ import { barChart, formatNumber } from './charts.js';
 import { profileHistogram } from './drift-report.js';
 import { MIN_GROUP, suppressed } from './summary.js';
 import { renderTemplate } from './templates.js';
-import { DATA_PROFILE_PAGE } from './site.js';
+import { DATA_PROFILE_PAGE } from '../model/card.js';
 
 /** Age bands (inclusive) and salary bands [lo, hi) of the heatmap. */
 export const EDA_AGE_BANDS: [number, number][] = [

@@ -11,7 +11,7 @@ import { copyFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { log } from '../log.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readCard, REFERENCE_PROFILE_FILE, type ModelCard } from '../model/card.js';
+import { DATA_PROFILE_PAGE, readCard, REFERENCE_PROFILE_FILE, type ModelCard } from '../model/card.js';
 import {
   computeDrift,
   isDriftReport,
@@ -30,7 +30,6 @@ import { MIN_GROUP, monthFacts, suppressed } from './summary.js';
 import { renderTemplate } from './templates.js';
 
 /** The EDA page `propensity profile` writes beside the model; the site links a copy of it. */
-export const DATA_PROFILE_PAGE = 'data-profile.html';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { writeDataProfilePage } from '../../report/eda.js';
 import { jsonOption, requiredString, type Command } from '../command.js';
 
@@ -31,7 +30,7 @@ export const profileCommand: Command = {
     };
     return {
       data,
-      text: `profiled ${profile.valid} customers of ${profile.rowsRead} rows; wrote ${join(outDir, 'data-profile.html')}`,
+      text: `profiled ${profile.valid} customers of ${profile.rowsRead} rows; wrote ${path}`,
     };
   },
 };
