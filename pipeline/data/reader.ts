@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse';
 import { DataFileError, RejectRateError } from '../errors.js';
-import { idHash, IdSet } from './ids.js';
+import { idHash, IdSet, type HashSet } from './ids.js';
 import {
   resolveHeader,
   validateRow,
@@ -124,14 +124,18 @@ export class RowTally<K extends Kind> {
   map: ColumnMap | undefined;
   /** Data rows in the file, whoever owns them. */
   dataLines = 0;
-  private readonly seen: IdSet;
+  private readonly seen: HashSet;
 
   constructor(
     readonly file: string,
-    private readonly options: Pick<ReadOptions<K>, 'kind' | 'owns' | 'ownsHash' | 'isSuppressed'> & { expectedRows?: number },
+    private readonly options: Pick<ReadOptions<K>, 'kind' | 'owns' | 'ownsHash' | 'isSuppressed'> & {
+      expectedRows?: number;
+      /** The duplicate-ID set to use (default: an IdSet sized for `expectedRows`). */
+      idSet?: HashSet;
+    },
   ) {
     this.summary = emptySummary(file, options.kind);
-    this.seen = new IdSet(options.expectedRows);
+    this.seen = options.idSet ?? new IdSet(options.expectedRows);
   }
 
   header(record: string[]): void {

@@ -25,7 +25,7 @@ import {
   RowTally,
   type ReadSummary,
 } from '../data/reader.js';
-import { idHashBytes } from '../data/ids.js';
+import { CompactIdSet, idHashBytes } from '../data/ids.js';
 import type { ColumnMap, Reject, UserRecord } from '../data/schema.js';
 
 /**
@@ -76,7 +76,9 @@ export function emptyColumns(capacity: number): UserColumns {
 export function idAt(batch: UserColumns, i: number): string {
   const from = i === 0 ? 0 : batch.idEnds[i - 1]!;
   const bytes = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
-  return batch.idAscii ? bytes.latin1Slice(from, batch.idEnds[i]!) : bytes.toString('utf8', from, batch.idEnds[i]!);
+  return batch.idAscii
+    ? bytes.latin1Slice(from, batch.idEnds[i]!)
+    : bytes.toString('utf8', from, batch.idEnds[i]!);
 }
 
 /** Appends ID bytes to a batch, growing its byte store as needed; returns the batch's new end offset. */
@@ -176,7 +178,8 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
     owns: options.owns,
     ownsHash: options.ownsHash,
     isSuppressed: options.isSuppressed,
-    expectedRows: options.expectedRows ?? Math.ceil(size / 20),
+    // a valid row takes at least 12 bytes ("1,18,0,Male\n"): no more IDs than that can come
+    idSet: new CompactIdSet(options.expectedRows ?? Math.ceil(size / 24), Math.ceil(size / 12)),
   });
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const decode = (bytes: Uint8Array, at: number): string => {

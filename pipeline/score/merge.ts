@@ -225,7 +225,7 @@ export async function mergeShards(options: MergeOptions): Promise<{ summary: Sco
       seconds: (performance.now() - started) / 1000,
     });
     await writeJsonAtomic(join(staging.dir, SUMMARY_FILE), summary);
-    await staging.publish(OUTPUT_FILES);
+    await staging.publish(OUTPUT_FILES, SUMMARY_FILE);
     log.info(
       `merged ${summaries.length} shards: ${summary.rows.scored} customers ranked; outputs in ${options.outDir}`,
     );

@@ -1,5 +1,5 @@
 /** The small things a scoring run needs settled first: its month, its shard, its suppression list, its staging. */
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataFileError, UsageError } from '../errors.js';
 
@@ -52,9 +52,23 @@ export async function readSuppressionList(file: string): Promise<Set<string>> {
   return ids;
 }
 
+const STAGING_PREFIX = '.partial-';
+
+/** Whether a process of this machine is still running (EPERM: running, as someone else). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * A hidden directory inside the output directory where a run writes everything; `publish` renames the
  * files into the output directory (same file system, so each rename is atomic), `discard` removes it all.
+ * Its name carries the process ID, so the staging of a run that was killed (SIGKILL, a lost runner) is
+ * recognised and removed by the next run instead of lying about, half-written, beside the outputs.
  */
 export class Staging {
   private constructor(
@@ -64,15 +78,30 @@ export class Staging {
 
   static async open(outDir: string): Promise<Staging> {
     await mkdir(outDir, { recursive: true });
-    return new Staging(outDir, await mkdtemp(join(outDir, '.partial-')));
+    for (const name of await readdir(outDir)) {
+      const pid = Number(/^\.partial-(\d+)-/.exec(name)?.[1]);
+      if (pid > 0 && pid !== process.pid && !isRunning(pid)) {
+        await rm(join(outDir, name), { recursive: true, force: true });
+      }
+    }
+    return new Staging(outDir, await mkdtemp(join(outDir, `${STAGING_PREFIX}${process.pid}-`)));
   }
 
   async removeScratch(name: string): Promise<void> {
     await rm(join(this.dir, name), { recursive: true, force: true });
   }
 
-  async publish(files: readonly string[]): Promise<void> {
-    for (const file of files) await rename(join(this.dir, file), join(this.outDir, file));
+  /**
+   * Moves `files` into the output directory. `marker` (one of them, the run's summary) says the set is
+   * complete: an earlier run's marker is removed first and the new one moved last, so a run stopped in
+   * between leaves no marker, never a marker beside a mix of old and new files.
+   */
+  async publish(files: readonly string[], marker?: string): Promise<void> {
+    if (marker) await rm(join(this.outDir, marker), { force: true });
+    for (const file of files) {
+      if (file !== marker) await rename(join(this.dir, file), join(this.outDir, file));
+    }
+    if (marker) await rename(join(this.dir, marker), join(this.outDir, marker));
     await rm(this.dir, { recursive: true, force: true });
   }
 

@@ -117,7 +117,7 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
       seconds: (performance.now() - started) / 1000,
     });
     await writeJsonAtomic(join(staging.dir, SUMMARY_FILE), summary);
-    await staging.publish(OUTPUT_FILES);
+    await staging.publish(OUTPUT_FILES, SUMMARY_FILE);
     log.info(
       `scored ${summary.rows.scored} of ${summary.rows.read} rows (${summary.rows.rejected} rejected, ${summary.rows.opted_out} opted out) in ${summary.timing.seconds} s; outputs in ${options.outDir}`,
     );
