@@ -12,9 +12,17 @@ import { csvLine } from './csv.js';
 import { AGE_MAX, AGE_MIN } from './schema.js';
 import { createRng, type Rng } from '../random.js';
 
+/**
+ * `uniform`: as the original project drew its monthly batch. `reference`: ages and salaries spread over the
+ * bands as the customers of the labeled history are, so a month drawn this way does not drift from it.
+ */
+export type Population = 'uniform' | 'reference';
+export const POPULATIONS: readonly Population[] = ['uniform', 'reference'];
+
 export interface UserShape {
   rows: number;
   seed: number;
+  population: Population;
   /** Years added to every age (ages stay within the contract's 18..100). */
   ageShift: number;
   /** Factor applied to every salary. */
@@ -26,6 +34,7 @@ export interface UserShape {
 }
 
 export const DEFAULT_USER_SHAPE: Omit<UserShape, 'rows' | 'seed'> = {
+  population: 'uniform',
   ageShift: 0,
   salaryScale: 1,
   maleShare: 0.5,
@@ -38,9 +47,11 @@ export function* synthUsers(shape: UserShape, chunkRows = 8192): Generator<strin
   const withOptOut = shape.optOutShare > 0;
   yield csvLine(['User ID', 'Age', 'AnnualSalary', 'Gender', ...(withOptOut ? ['MarketingOptOut'] : [])]);
   let chunk = '';
+  const draw = shape.population === 'reference' ? drawReferenceCustomer : drawUniformCustomer;
   for (let i = 1; i <= shape.rows; i++) {
-    const age = Math.min(AGE_MAX, Math.max(AGE_MIN, rng.int(18, 63) + shape.ageShift));
-    const salary = Math.round(rng.int(15000, 152500) * shape.salaryScale);
+    const customer = draw(rng);
+    const age = Math.min(AGE_MAX, Math.max(AGE_MIN, customer.age + shape.ageShift));
+    const salary = Math.round(customer.salary * shape.salaryScale);
     const gender = rng.next() < shape.maleShare ? 'Male' : 'Female';
     chunk += `${i},${age},${salary},${gender}`;
     if (withOptOut) chunk += rng.next() < shape.optOutShare ? ',true' : ',false';
@@ -165,22 +176,35 @@ function pickBand(rng: Rng, cumulative: number[]): number {
   return i;
 }
 
+let total = 0;
+const CUMULATIVE_BAND_COUNT = BAND_COUNT.flat().map((count) => (total += count));
+const AGE_VALUES = AGE_BANDS.map((_, a) => ageValues(a));
+const SALARY_VALUES = SALARY_BANDS.map((_, s) => salaryValues(s));
+
+interface Customer {
+  age: number;
+  salary: number;
+}
+
+function drawUniformCustomer(rng: Rng): Customer {
+  return { age: rng.int(18, 63), salary: rng.int(15000, 152500) };
+}
+
+/** A band as often as in the reference, then an age and a salary (on its grid of 500) within the band. */
+function drawReferenceCustomer(rng: Rng): Customer {
+  const band = pickBand(rng, CUMULATIVE_BAND_COUNT);
+  const ages = AGE_VALUES[Math.floor(band / SALARY_BANDS.length)]!;
+  const salaries = SALARY_VALUES[band % SALARY_BANDS.length]!;
+  return { age: ages[rng.int(0, ages.length - 1)]!, salary: salaries[rng.int(0, salaries.length - 1)]! };
+}
+
 /** Yields the CSV text of a labeled history file (the reference's column order). */
 export function* synthHistory(options: { rows: number; seed: number }, chunkRows = 8192): Generator<string> {
   const rng = createRng(options.seed);
-  const flat = BAND_COUNT.flat();
-  let total = 0;
-  const cumulative = flat.map((count) => (total += count));
-  const ages = AGE_BANDS.map((_, a) => ageValues(a));
-  const salaries = SALARY_BANDS.map((_, s) => salaryValues(s));
   yield csvLine(['User ID', 'Gender', 'Age', 'AnnualSalary', 'Purchased']);
   let chunk = '';
   for (let i = 1; i <= options.rows; i++) {
-    const band = pickBand(rng, cumulative);
-    const a = Math.floor(band / SALARY_BANDS.length);
-    const s = band % SALARY_BANDS.length;
-    const age = ages[a]![rng.int(0, ages[a]!.length - 1)]!;
-    const salary = salaries[s]![rng.int(0, salaries[s]!.length - 1)]!;
+    const { age, salary } = drawReferenceCustomer(rng);
     const gender = rng.next() < FEMALE_SHARE ? 'Female' : 'Male';
     const purchased = rng.next() < purchaseProbability(age, salary, gender) ? 1 : 0;
     chunk += `${i},${gender},${age},${salary},${purchased}\n`;

@@ -49,6 +49,19 @@ describe('synthetic users', () => {
     expect(Math.abs(maleShare - 0.7)).toBeLessThan(4 * Math.sqrt(0.21 / shifted.length));
   });
 
+  it('spreads a reference population over the bands as the labeled history does', () => {
+    const users = rows(text(synthUsers({ ...shape, population: 'reference' })));
+    const history = rows(text(synthHistory({ rows: 20_000, seed: 3 })));
+    const share = (data: string[][], age: number, column: number) =>
+      data.filter((r) => Number(r[column]) <= age).length / data.length;
+    // Users (Age in column 1) and history (Age in column 2) agree with the reference on the share aged 35 or less.
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const reference = sum([...BAND_COUNT[0]!, ...BAND_COUNT[1]!]) / sum(BAND_COUNT.flat());
+    expect(Math.abs(share(users, 35, 1) - reference)).toBeLessThan(0.02);
+    expect(Math.abs(share(history, 35, 2) - reference)).toBeLessThan(0.02);
+    expect(users.every((r) => Number(r[2]) % 500 === 0)).toBe(true);
+  });
+
   it('adds a MarketingOptOut column when asked for opted-out users', () => {
     const csv = text(synthUsers({ ...shape, rows: 1000, optOutShare: 0.2 }));
     expect(csv.split('\n')[0]).toBe('User ID,Age,AnnualSalary,Gender,MarketingOptOut');

@@ -1,7 +1,21 @@
 import { writeStreamAtomic } from '../../io/atomic.js';
-import { DEFAULT_USER_SHAPE, synthHistory, synthUsers } from '../../data/synth.js';
+import {
+  DEFAULT_USER_SHAPE,
+  POPULATIONS,
+  synthHistory,
+  synthUsers,
+  type Population,
+} from '../../data/synth.js';
+import { UsageError } from '../../errors.js';
 import { progressReporter } from '../../log.js';
-import { jsonOption, numberWithDefault, requiredString, type Command, type ParsedArgs } from '../command.js';
+import {
+  jsonOption,
+  numberWithDefault,
+  optionalString,
+  requiredString,
+  type Command,
+  type ParsedArgs,
+} from '../command.js';
 
 const common = {
   rows: { type: 'string', value: 'N', description: 'how many rows to write' },
@@ -42,6 +56,11 @@ export const synthUsersCommand: Command = {
     '15000..152500, gender 50/50. The knobs shift them, to test drift monitoring.',
   options: {
     ...common,
+    population: {
+      type: 'string',
+      value: 'NAME',
+      description: 'uniform (default, as the original) or reference',
+    },
     'age-shift': { type: 'string', value: 'Y', description: 'years added to every age (default 0)' },
     'salary-scale': { type: 'string', value: 'F', description: 'factor applied to every salary (default 1)' },
     'male-share': { type: 'string', value: 'P', description: 'share of men, 0..1 (default 0.5)' },
@@ -52,8 +71,13 @@ export const synthUsersCommand: Command = {
     },
   },
   async run(args) {
+    const population = (optionalString(args, 'population') ?? DEFAULT_USER_SHAPE.population) as Population;
+    if (!POPULATIONS.includes(population)) {
+      throw new UsageError(`--population must be ${POPULATIONS.join(' or ')}, got "${population}"`);
+    }
     const shape = {
       ...rowsAndSeed(args),
+      population,
       ageShift: numberWithDefault(args, 'age-shift', DEFAULT_USER_SHAPE.ageShift, {
         integer: true,
         min: -50,
