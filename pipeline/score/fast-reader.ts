@@ -57,6 +57,8 @@ export interface ScanOptions {
   expectedRows?: number;
   /** Bytes read at a time (tests use tiny chunks to cut records anywhere). */
   chunkBytes?: number;
+  /** A batch handed out earlier and done with, to fill again (saves allocating new buffers). */
+  recycle?: () => UserColumns | undefined;
 }
 
 export function emptyColumns(capacity: number): UserColumns {
@@ -190,7 +192,15 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
     }
   };
 
-  let batch = emptyColumns(batchSize);
+  const fresh = (): UserColumns => {
+    const reused = options.recycle?.();
+    if (!reused || reused.idEnds.length !== batchSize) return emptyColumns(batchSize);
+    reused.count = 0;
+    reused.idAscii = true;
+    reused.rejects = [];
+    return reused;
+  };
+  let batch = fresh();
   let idEnd = 0;
   const ready: UserColumns[] = [];
   const pushFeatures = (age: number, salary: number, male: number): void => {
@@ -217,7 +227,7 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
   };
   const nextBatch = (): void => {
     ready.push(batch);
-    batch = emptyColumns(batchSize);
+    batch = fresh();
     idEnd = 0;
   };
 

@@ -16,6 +16,9 @@ import { openAtomicWriter, type AtomicWriter } from '../io/atomic.js';
 
 export const MICRO = 1_000_000;
 
+/** Rows per sorted run held in memory: about 20 MB of IDs, whatever the size of the file. */
+export const RUN_ROWS = Number(process.env.PROPENSITY_RUN_ROWS) || 1 << 18;
+
 /** A probability in micro-units, as it will be printed. */
 export function toMicro(probability: number): number {
   if (!(probability >= 0 && probability <= 1)) {
@@ -126,7 +129,8 @@ export class SortedFileSource implements SortedSource {
     private readonly parseMicroField: (rest: string) => number,
     skipHeader: boolean,
   ) {
-    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    // small reads: a merge of a 10-million-row month has dozens of these open at once
+    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
     this.chunks = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
     this.skipHeader = skipHeader;
   }
@@ -231,7 +235,7 @@ export class RunCollector {
 
   constructor(
     private readonly dir: string,
-    private readonly runRows = 1 << 20,
+    private readonly runRows = RUN_ROWS,
   ) {
     this.micros = new Int32Array(1 << 16);
   }

@@ -13,7 +13,7 @@ import { REJECTS_HEADER, rejectLine } from '../data/rejects.js';
 import { openAtomicWriter, writeJsonAtomic } from '../io/atomic.js';
 import { log, progressReporter } from '../log.js';
 import { loadVerifiedModel } from '../model/card.js';
-import { scanUsersFile } from './fast-reader.js';
+import { scanUsersFile, type UserColumns } from './fast-reader.js';
 import { PREDICTIONS_FILE, TOP_PROSPECTS_FILE } from './ranked-output.js';
 import { openSink, type Sink } from './sink.js';
 import { readSuppressionList, resolveMonth, Staging, type Shard } from './run-options.js';
@@ -74,17 +74,19 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
     await rejects.write(REJECTS_HEADER);
     const progress = progressReporter(`scoring ${options.input}`);
     const inFlight: Promise<void>[] = [];
+    const free: UserColumns[] = [];
     let sent = 0;
 
     const read = await scanUsersFile(options.input, {
       batchSize: options.batchSize,
+      recycle: () => free.pop(),
       ownsHash: shard ? (hash) => hash % shard.count === shard.index : undefined,
       isSuppressed: suppressed ? (id) => suppressed.has(id) : undefined,
       onBatch: async (batch) => {
         if (batch.rejects.length > 0) await rejects.write(batch.rejects.map(rejectLine).join(''));
         if (batch.count === 0) return;
         sent += batch.count;
-        const added = sink!.add(batch);
+        const added = sink!.add(batch).then((done) => void free.push(done));
         // awaited in order below; marked handled now, so a later batch failing while an earlier one is
         // awaited is not an unhandled rejection (which would crash the process instead of exiting 2)
         added.catch(() => {});

@@ -35,7 +35,8 @@ export interface SinkResult {
 }
 
 export interface Sink {
-  add(batch: UserColumns): Promise<void>;
+  /** Scores a batch; resolves with the batch (its buffers), free to be filled again. */
+  add(batch: UserColumns): Promise<UserColumns>;
   finish(options: { dir: string; top?: number }): Promise<SinkResult>;
   close(): Promise<void>;
 }
@@ -60,10 +61,10 @@ export class ScoringSink implements Sink {
   }
 
   /** Batches are taken one after the other, in the order given, however many are in flight. */
-  add(batch: UserColumns): Promise<void> {
+  add(batch: UserColumns): Promise<UserColumns> {
     const done = this.queue.then(() => this.take(batch));
     this.queue = done.catch(() => undefined);
-    return done;
+    return done.then(() => batch);
   }
 
   private queue: Promise<void> = Promise.resolve();
@@ -104,6 +105,17 @@ export class ScoringSink implements Sink {
   }
 }
 
+/** The buffers of a batch, moved (not copied) between threads. */
+function buffersOf(batch: UserColumns): ArrayBuffer[] {
+  return [
+    batch.idBytes.buffer,
+    batch.idEnds.buffer,
+    batch.age.buffer,
+    batch.salary.buffer,
+    batch.male.buffer,
+  ] as ArrayBuffer[];
+}
+
 /** The bundled worker entry (build/scoring.worker.js), when this code runs from the bundle. */
 function workerEntry(): string | undefined {
   const path = fileURLToPath(new URL('./scoring.worker.js', import.meta.url));
@@ -120,6 +132,8 @@ export interface SinkMessage {
 
 export interface SinkReply {
   id: number;
+  /** An added batch, handed back to be filled again. */
+  batch?: UserColumns;
   result?: SinkResult;
   error?: { message: string; hint?: string; user: boolean };
 }
@@ -173,16 +187,9 @@ class WorkerSink implements Sink {
     });
   }
 
-  async add(batch: UserColumns): Promise<void> {
+  async add(batch: UserColumns): Promise<UserColumns> {
     const moved = { ...batch, rejects: [] };
-    const buffers = [
-      moved.idBytes.buffer,
-      moved.idEnds.buffer,
-      moved.age.buffer,
-      moved.salary.buffer,
-      moved.male.buffer,
-    ];
-    await this.call({ type: 'add', batch: moved }, buffers as ArrayBuffer[]);
+    return (await this.call({ type: 'add', batch: moved }, buffersOf(moved))).batch!;
   }
 
   async finish(options: { dir: string; top?: number }): Promise<SinkResult> {
@@ -205,7 +212,13 @@ class WorkerSink implements Sink {
 export async function openSink(options: SinkOptions, inline = false): Promise<Sink> {
   const entry = inline ? undefined : workerEntry();
   if (!entry) return ScoringSink.open(options);
-  const sink = new WorkerSink(new Worker(entry, { execArgv: [] }));
+  const sink = new WorkerSink(
+    new Worker(entry, {
+      execArgv: process.env.PROPENSITY_WORKER_IMPORT
+        ? ['--import', process.env.PROPENSITY_WORKER_IMPORT]
+        : [],
+    }),
+  );
   try {
     await sink.call({ type: 'open', options });
   } catch (error) {
@@ -218,7 +231,7 @@ export async function openSink(options: SinkOptions, inline = false): Promise<Si
 /** The worker side: one ScoringSink, driven by the messages of a WorkerSink. */
 export function serveSink(port: {
   on(event: 'message', f: (m: SinkMessage) => void): void;
-  postMessage(m: SinkReply): void;
+  postMessage(m: SinkReply, transfer?: ArrayBuffer[]): void;
 }): void {
   let sink: Promise<ScoringSink> | undefined;
   // messages are handled one after the other, in the order they were posted
@@ -231,8 +244,8 @@ export function serveSink(port: {
           await sink;
           port.postMessage({ id: message.id });
         } else if (message.type === 'add') {
-          await (await sink!).add(message.batch!);
-          port.postMessage({ id: message.id });
+          const batch = await (await sink!).add(message.batch!);
+          port.postMessage({ id: message.id, batch }, buffersOf(batch));
         } else {
           port.postMessage({ id: message.id, result: await (await sink!).finish(message.finish!) });
         }
