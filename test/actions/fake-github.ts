@@ -14,7 +14,7 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: Buffer;
-  /** What the fake answered. */
+  /** What the fake answered (0: it dropped the connection). */
   status: number;
 }
 
@@ -78,6 +78,10 @@ export interface Fault {
   body?: unknown;
   /** How many matching requests get this answer; Infinity for a permanent fault. */
   times: number;
+  /** Matching requests let through (answered normally) before the fault starts. */
+  skip?: number;
+  /** Drop the connection while the request is still being sent, instead of answering (`status` unused). */
+  reset?: boolean;
 }
 
 type Handler = (
@@ -214,18 +218,43 @@ export class FakeGitHub {
     return artifact ? this.blobs.get(artifact.blobPath)?.data : undefined;
   }
 
+  /** The fault that answers this request, if any (counting down `skip`, then `times`). */
+  private takeFault(method: string, path: string): Fault | undefined {
+    const fault = this.faults.find(
+      (f) => f.times > 0 && (!f.method || f.method === method) && f.path.test(path),
+    );
+    if (!fault) return undefined;
+    if (fault.skip) {
+      fault.skip -= 1;
+      return undefined;
+    }
+    fault.times -= 1;
+    return fault;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = new URL(req.url ?? '/', this.url);
+    const fault = this.takeFault(req.method ?? 'GET', target.pathname);
+    if (fault?.reset) {
+      // a connection reset in the middle of the upload: nothing read, nothing answered
+      this.requests.push({
+        method: req.method ?? 'GET',
+        path: target.pathname,
+        query: target.searchParams,
+        headers: req.headers,
+        body: Buffer.alloc(0),
+        status: 0,
+      });
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
     let reply: Reply;
-    const fault = this.faults.find(
-      (f) => f.times > 0 && (!f.method || f.method === method) && f.path.test(url.pathname),
-    );
     if (fault) {
-      fault.times -= 1;
       reply = {
         status: fault.status,
         json: fault.body ?? { message: `injected ${fault.status}` },

@@ -194,3 +194,15 @@ export async function runMonth(root: string): Promise<MonthRun> {
     tinyMonth: months[2]!,
   };
 }
+
+/** The customers whose age and salary appear within a line's reach of each other in `text`. */
+export function pairsIn(text: string, customers: Row[]): Row[] {
+  const present = new Set([...text.matchAll(/\d{1,3}(?:,\d{3})+|\d+/g)].map((m) => m[0].replace(/,/g, '')));
+  return customers.filter((c) => {
+    if (!present.has(String(c.salary))) return false;
+    const salary = String(c.salary).replace(/\B(?=(\d{3})+$)/g, ',?');
+    const age = `(?<!\\d)${c.age}(?!\\d)`;
+    const money = `(?<![\\d,])${salary}(?![\\d,])`;
+    return new RegExp(`${age}[^\\n]{0,120}${money}|${money}[^\\n]{0,120}${age}`).test(text);
+  });
+}

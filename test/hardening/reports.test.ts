@@ -16,7 +16,7 @@ import {
   ID_PREFIX,
   runMonth,
   type MonthRun,
-  type Row,
+  pairsIn,
 } from './month-fixture.js';
 
 const dir = useTempDir('propensity-hardening-reports-');
@@ -149,18 +149,6 @@ describe('privacy: what is published or logged holds no customer', () => {
       for (const id of HOSTILE_IDS.filter((i) => i.length > 6)) expect(text, name).not.toContain(id);
     }
   });
-
-  /** The customers whose age and salary appear within a line's reach of each other in `text`. */
-  function pairsIn(text: string, customers: Row[]): Row[] {
-    const present = new Set([...text.matchAll(/\d{1,3}(?:,\d{3})+|\d+/g)].map((m) => m[0].replace(/,/g, '')));
-    return customers.filter((c) => {
-      if (!present.has(String(c.salary))) return false;
-      const salary = String(c.salary).replace(/\B(?=(\d{3})+$)/g, ',?');
-      const age = `(?<!\\d)${c.age}(?!\\d)`;
-      const money = `(?<![\\d,])${salary}(?![\\d,])`;
-      return new RegExp(`${age}[^\\n]{0,120}${money}|${money}[^\\n]{0,120}${age}`).test(text);
-    });
-  }
 
   it("no customer's age and salary together (salaries end in 7, so they are recognisable)", () => {
     const someone = month.customers[42]!;
