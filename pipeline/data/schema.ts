@@ -128,6 +128,8 @@ export type RowVerdict<K extends Kind> =
   | { status: 'rejected'; reason: RejectReason; detail: string; userId: string };
 
 const INTEGER = /^[+-]?\d+$/;
+/** A decimal number as exports write it (`72000`, `72000.50`, `7.2e4`); not `0x1F`, `0b101` or `Infinity`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const OPT_OUT_VALUES: Record<string, boolean> = { true: true, yes: true, '1': true, false: false, no: false, '0': false, '': false };
 
 function reject<K extends Kind>(userId: string, reason: RejectReason, detail: string): RowVerdict<K> {
@@ -165,7 +167,7 @@ export function validateRow<K extends Kind>(fields: string[], map: ColumnMap, ki
 
   const salaryText = (fields[map.salary] ?? '').trim();
   if (salaryText === '') return reject(userId, 'salary_missing', 'AnnualSalary is empty');
-  const salary = Number(salaryText);
+  const salary = DECIMAL.test(salaryText) ? Number(salaryText) : NaN;
   if (!Number.isFinite(salary)) {
     return reject(userId, 'salary_not_number', `AnnualSalary must be a number, got "${salaryText}"`);
   }
