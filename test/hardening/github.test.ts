@@ -88,15 +88,32 @@ beforeAll(async () => {
     'data/users/active_users.csv': readFileSync(users),
     ...trainChampion(tmp, historyText, tinyConfig(['Age'])),
   });
-  const scored = await action('score', {
-    ...schedule,
-    inputs: { input: 'data/users/active_users.csv', 'model-dir': 'model', month: MONTH, shard: '0/1' },
-  });
-  expect(scored.code, scored.stdout + scored.stderr).toBe(0);
+  // the connection drops in the middle of the artifact's upload to blob storage
+  fake.injectFault({ method: 'PUT', path: /^\/blob\//, status: 0, reset: true, times: 1 });
+  try {
+    const scored = await action('score', {
+      ...schedule,
+      inputs: { input: 'data/users/active_users.csv', 'model-dir': 'model', month: MONTH, shard: '0/1' },
+    });
+    expect(scored.code, scored.stdout + scored.stderr).toBe(0);
+  } finally {
+    fake.clearFaults();
+  }
 }, 120_000);
 
 afterAll(async () => {
   await fake.stop();
+});
+
+describe('uploading the score artifact', () => {
+  it('a connection reset in the middle of the upload is retried; the artifact is whole', () => {
+    const puts = fake.requestsTo('PUT', /^\/blob\//).map((r) => r.status);
+    expect(puts[0]).toBe(0); // dropped
+    expect(puts.slice(1).every((status) => status === 201)).toBe(true);
+    const zip = fake.artifactBytes(`scores-${MONTH}-shard-0-of-1`);
+    expect(zip?.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(zip!.includes(Buffer.from('predictions.csv'))).toBe(true);
+  });
 });
 
 describe('publishing a release, interrupted', () => {
