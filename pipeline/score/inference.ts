@@ -32,14 +32,32 @@ function checkInputs(inputNames: readonly string[], outputNames: readonly string
 const GENDER_TEXT = ['Female', 'Male'] as const;
 
 /** The session feeds for a batch: only the inputs the graph has. */
-export function feedsFor(batch: FeatureBatch, inputNames: readonly string[]): Record<string, ort.Tensor> {
+/** Arrays for the float32 salaries and the gender strings, reused from batch to batch by one caller. */
+export interface FeedScratch {
+  salary: Float32Array;
+  gender: string[];
+}
+
+export const newScratch = (): FeedScratch => ({ salary: new Float32Array(0), gender: [] });
+
+/** The session feeds for a batch: only the inputs the graph has (they use `scratch` until the run is done). */
+export function feedsFor(
+  batch: FeatureBatch,
+  inputNames: readonly string[],
+  scratch: FeedScratch = newScratch(),
+): Record<string, ort.Tensor> {
   const n = batch.count;
   const feeds: Record<string, ort.Tensor> = {};
   if (inputNames.includes('Age')) feeds.Age = new ort.Tensor('float32', batch.age.subarray(0, n), [n, 1]);
-  if (inputNames.includes('AnnualSalary'))
-    feeds.AnnualSalary = new ort.Tensor('float32', Float32Array.from(batch.salary.subarray(0, n)), [n, 1]);
+  if (inputNames.includes('AnnualSalary')) {
+    if (scratch.salary.length < n) scratch.salary = new Float32Array(n);
+    const salary = scratch.salary.subarray(0, n);
+    salary.set(batch.salary.subarray(0, n));
+    feeds.AnnualSalary = new ort.Tensor('float32', salary, [n, 1]);
+  }
   if (inputNames.includes('Gender')) {
-    const gender = new Array<string>(n);
+    const gender = scratch.gender;
+    gender.length = n;
     for (let i = 0; i < n; i++) gender[i] = GENDER_TEXT[batch.male[i]!]!;
     feeds.Gender = new ort.Tensor('string', gender, [n, 1]);
   }
@@ -65,8 +83,12 @@ export async function openSession(onnx: Uint8Array, threads: number): Promise<or
   return session;
 }
 
-export async function runSession(session: ort.InferenceSession, batch: FeatureBatch): Promise<Float32Array> {
-  const result = await session.run(feedsFor(batch, session.inputNames), ['probability']);
+export async function runSession(
+  session: ort.InferenceSession,
+  batch: FeatureBatch,
+  scratch?: FeedScratch,
+): Promise<Float32Array> {
+  const result = await session.run(feedsFor(batch, session.inputNames, scratch), ['probability']);
   const data = result.probability?.data;
   if (!(data instanceof Float32Array) || data.length !== batch.count) {
     throw new InvalidArtifactError(

@@ -15,7 +15,7 @@ import { GENDERS, type Gender } from '../data/schema.js';
 import { ProfileBuilder, type Profile } from '../drift/profile.js';
 import { InvalidArtifactError, isUserError } from '../errors.js';
 import type { UserColumns } from './fast-reader.js';
-import { openSession, runSession } from './inference.js';
+import { newScratch, openSession, runSession } from './inference.js';
 import { isLikelyBuyer, writeRanked, type RankedTotals } from './ranked-output.js';
 import { MICRO, RunCollector, toMicro } from './ranking.js';
 
@@ -44,6 +44,7 @@ export interface Sink {
 export class ScoringSink implements Sink {
   private readonly collector: RunCollector;
   private readonly profile = new ProfileBuilder({ withProbability: true });
+  private readonly scratch = newScratch();
   private readonly genders = {
     Female: { scored: 0, likely_buyers: 0 },
     Male: { scored: 0, likely_buyers: 0 },
@@ -70,7 +71,7 @@ export class ScoringSink implements Sink {
   private queue: Promise<void> = Promise.resolve();
 
   private async take(batch: UserColumns): Promise<void> {
-    const p = await runSession(this.session, batch);
+    const p = await runSession(this.session, batch, this.scratch);
     const { idEnds, age, salary, male } = batch;
     const ids = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
     const threshold = this.options.threshold;
@@ -115,6 +116,13 @@ function buffersOf(batch: UserColumns): ArrayBuffer[] {
     batch.male.buffer,
   ] as ArrayBuffer[];
 }
+
+/**
+ * Heap limits of the scoring thread. Its live data is one sorted run (RUN_ROWS IDs, about 20 MB); left
+ * alone, V8 lets garbage pile up to several times that before collecting, which at 10 million rows took
+ * the run past 300 MB. With these limits it collects sooner: about 15% more CPU, 250 MB at 10 million.
+ */
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };
 
 /** The bundled worker entry (build/scoring.worker.js), when this code runs from the bundle. */
 function workerEntry(): string | undefined {
@@ -212,13 +220,7 @@ class WorkerSink implements Sink {
 export async function openSink(options: SinkOptions, inline = false): Promise<Sink> {
   const entry = inline ? undefined : workerEntry();
   if (!entry) return ScoringSink.open(options);
-  const sink = new WorkerSink(
-    new Worker(entry, {
-      execArgv: process.env.PROPENSITY_WORKER_IMPORT
-        ? ['--import', process.env.PROPENSITY_WORKER_IMPORT]
-        : [],
-    }),
-  );
+  const sink = new WorkerSink(new Worker(entry, { execArgv: [], resourceLimits: WORKER_HEAP }));
   try {
     await sink.call({ type: 'open', options });
   } catch (error) {
