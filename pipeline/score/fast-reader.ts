@@ -173,7 +173,7 @@ declare global {
 
 export async function scanUsersFile(file: string, options: ScanOptions): Promise<ReadSummary> {
   const size = await assertReadableFile(file);
-  const batchSize = options.batchSize ?? 16384;
+  const batchSize = options.batchSize ?? 32_768;
   const hash = createHash('sha256');
   const tally = new RowTally<'users'>(file, {
     kind: 'users',

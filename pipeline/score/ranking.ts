@@ -16,7 +16,7 @@ import { openAtomicWriter, type AtomicWriter } from '../io/atomic.js';
 
 export const MICRO = 1_000_000;
 
-/** Rows per sorted run held in memory: about 20 MB of IDs, whatever the size of the file. */
+/** Rows per sorted run held in memory: about 20 MB of IDs, whatever the size of the file (PROPENSITY_RUN_ROWS overrides it, for measurements). */
 export const RUN_ROWS = Number(process.env.PROPENSITY_RUN_ROWS) || 1 << 18;
 
 /** A probability in micro-units, as it will be printed. */

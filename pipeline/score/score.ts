@@ -51,7 +51,7 @@ export interface ScoreResult {
 export const OUTPUT_FILES = [PREDICTIONS_FILE, TOP_PROSPECTS_FILE, REJECTS_FILE, SUMMARY_FILE, PROFILE_FILE];
 
 /** Batches handed to the scoring thread and not yet done: enough to keep both cores busy. */
-const IN_FLIGHT = 3;
+const IN_FLIGHT = 2;
 
 export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
   const startedAt = new Date();
