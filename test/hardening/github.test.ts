@@ -6,6 +6,8 @@
  * salary.
  */
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,6 +231,69 @@ describe('privacy of what the actions publish', () => {
         pairsIn(text, customers).map((c) => `${c.age} ${c.salary}`),
         name,
       ).toEqual([]);
+    }
+  });
+});
+
+/** A plain-http server on a loopback address; records the requests it gets. */
+async function server(
+  host: string,
+  handle: (
+    path: string,
+    auth: string | undefined,
+  ) => { status: number; headers?: Record<string, string>; body?: Buffer },
+): Promise<{ url: string; requests: { path: string; auth: string | undefined }[]; close: () => void }> {
+  const requests: { path: string; auth: string | undefined }[] = [];
+  const http: Server = createServer((req, res) => {
+    requests.push({ path: req.url ?? '', auth: req.headers.authorization });
+    const reply = handle(req.url ?? '', req.headers.authorization);
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+  });
+  await new Promise<void>((resolve) => http.listen(0, host, resolve));
+  return {
+    url: `http://${host}:${(http.address() as AddressInfo).port}`,
+    requests,
+    close: () => http.close(),
+  };
+}
+
+describe('downloading the users file from a URL', () => {
+  it('follows a redirect on its own origin with the token, and refuses one to plain http elsewhere', async () => {
+    const users = readFileSync(join(repo.workspace, 'data', 'users', 'active_users.csv'));
+    const elsewhere = await server('127.0.0.2', () => ({ status: 200, body: users }));
+    const bank = await server('127.0.0.1', (path, auth) => {
+      if (path === '/moved') return { status: 302, headers: { location: '/export/users.csv' } };
+      if (path === '/away') return { status: 302, headers: { location: `${elsewhere.url}/users.csv` } };
+      if (path === '/export/users.csv' && auth === 'Bearer s3cret') return { status: 200, body: users };
+      return { status: 401 };
+    });
+    try {
+      const score = (path: string) =>
+        action('score', {
+          ...schedule,
+          inputs: {
+            input: `${bank.url}${path}`,
+            'input-token': 's3cret',
+            month: MONTH,
+            artifact: 'false',
+            'out-dir': join(tmp, `download${path.replace(/\//g, '-')}`),
+          },
+        });
+      const moved = await score('/moved');
+      expect(moved.code, moved.stdout + moved.stderr).toBe(0);
+      expect(Number(moved.outputs['rows-scored'])).toBeGreaterThan(1_500);
+
+      const away = await score('/away');
+      expect(away.code).toBe(1);
+      expect(away.stdout).toContain('redirects to a plain-http address');
+      expect(elsewhere.requests).toEqual([]); // not a byte of customer data asked for in clear text
+      for (const run of [moved, away]) {
+        expect(run.stdout.replaceAll('::add-mask::s3cret', '')).not.toContain('s3cret');
+      }
+    } finally {
+      bank.close();
+      elsewhere.close();
     }
   });
 });

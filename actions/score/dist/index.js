@@ -105847,14 +105847,37 @@ import { pipeline } from "node:stream/promises";
 function isUrl(value) {
   return /^https?:\/\//i.test(value);
 }
-async function downloadInput(url2, token, dir) {
-  if (!/^https:\/\//i.test(url2) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(url2)) {
-    throw new ActionError("input URLs must use https (customer data must not travel in clear text)");
+var isSecure = (url2) => /^https:\/\//i.test(url2) || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(url2);
+var MAX_REDIRECTS = 5;
+async function fetchSecurely(url2, token) {
+  const origin = new URL(url2).origin;
+  let current = url2;
+  for (let hop = 0; ; hop++) {
+    if (!isSecure(current)) {
+      throw new ActionError(
+        hop === 0 ? "input URLs must use https (customer data must not travel in clear text)" : "the users file URL redirects to a plain-http address: refused (customer data must not travel in clear text)"
+      );
+    }
+    const sameOrigin = new URL(current).origin === origin;
+    const response = await fetch(current, {
+      headers: token && sameOrigin ? { authorization: `Bearer ${token}` } : {},
+      redirect: "manual"
+    });
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status > 399 || !location) return response;
+    if (hop === MAX_REDIRECTS)
+      throw new ActionError(`the users file URL redirects more than ${MAX_REDIRECTS} times`);
+    await response.body?.cancel();
+    current = new URL(location, current).href;
   }
+}
+async function downloadInput(url2, token, dir) {
   if (token) setSecret(token);
+  if (!isSecure(url2))
+    throw new ActionError("input URLs must use https (customer data must not travel in clear text)");
   await mkdir2(dir, { recursive: true });
   const target = join3(dir, "users.csv");
-  const response = await fetch(url2, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const response = await fetchSecurely(url2, token);
   if (!response.ok || !response.body) {
     throw new ActionError(
       `downloading the users file failed: HTTP ${response.status}` + (response.status === 401 || response.status === 403 ? " (check the input-token secret)" : "")
