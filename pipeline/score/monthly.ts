@@ -6,10 +6,11 @@
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadDriftConfig } from '../drift/config.js';
 import { DRIFT_HTML, DRIFT_JSON, runDrift } from '../drift/drift.js';
 import { DataFileError } from '../errors.js';
 import { log } from '../log.js';
-import { REFERENCE_PROFILE_FILE } from '../model/card.js';
+import { CONFIG_FILE, REFERENCE_PROFILE_FILE } from '../model/card.js';
 import { resolveMonth } from './run-options.js';
 import { scoreFile, type ScoreResult } from './score.js';
 import { PROFILE_FILE } from './summary.js';
@@ -65,11 +66,14 @@ export async function runMonthly(options: MonthlyOptions = {}): Promise<MonthlyR
   const reportsDir = options.reportsDir ?? 'reports';
   const input = await findUsersFile(options.users ?? join('data', 'users'));
   const outDir = join(reportsDir, month);
+  const withDrift = existsSync(join(modelDir, REFERENCE_PROFILE_FILE));
+  // Settings checked before any scoring: bad drift settings must not leave a month scored but unchecked.
+  const driftConfig = withDrift ? await loadDriftConfig(join(modelDir, CONFIG_FILE)) : undefined;
   log.info(`monthly run ${month}: scoring ${input} with ${modelDir}`);
   const score = await scoreFile({ modelDir, input, outDir, month, threads: options.threads });
 
   let drift: MonthlyResult['drift'] = null;
-  if (existsSync(join(modelDir, REFERENCE_PROFILE_FILE))) {
+  if (withDrift) {
     const previous = previousMonth(month);
     const previousProfile = join(reportsDir, previous, PROFILE_FILE);
     const hasPrevious = existsSync(previousProfile);
@@ -78,6 +82,7 @@ export async function runMonthly(options: MonthlyOptions = {}): Promise<MonthlyR
       current: { profile: join(outDir, PROFILE_FILE) },
       previous: hasPrevious ? { profile: previousProfile } : undefined,
       outDir,
+      config: driftConfig,
     });
     drift = {
       files: [DRIFT_JSON, DRIFT_HTML].map((file) => join(outDir, file)),

@@ -264,6 +264,27 @@ describe('a configuration that is not what it claims', () => {
     expectNoOutputs(out);
   });
 
+  it('monthly refuses bad drift settings before scoring: no month left scored but unchecked', async () => {
+    const modelDir = join(dir, 'bad-drift-config-monthly');
+    writeTestModel(modelDir);
+    writeFileSync(join(modelDir, 'config.json'), JSON.stringify({ drift: { psi: { watch: -1, act: 'x' } } }));
+    writeFileSync(join(modelDir, 'reference-profile.json'), readFileSync(await profileOf(users)));
+    const reports = join(dir, `reports-${counter++}`);
+    const run = await runCli([
+      'monthly',
+      '--month',
+      '2026-11',
+      '--model',
+      modelDir,
+      '--users',
+      users,
+      '--reports',
+      reports,
+    ]);
+    expectRefused(run, /invalid drift settings/);
+    expectNoOutputs(join(reports, '2026-11'));
+  });
+
   it('drift refuses a model directory whose config.json has bad drift settings', async () => {
     const modelDir = join(dir, 'bad-drift-config');
     writeTestModel(modelDir);
