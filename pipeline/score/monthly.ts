@@ -8,6 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadDriftConfig } from '../drift/config.js';
 import { DRIFT_HTML, DRIFT_JSON, runDrift } from '../drift/drift.js';
+import { readProfile } from '../drift/profile.js';
 import { DataFileError } from '../errors.js';
 import { log } from '../log.js';
 import { CONFIG_FILE, REFERENCE_PROFILE_FILE } from '../model/card.js';
@@ -69,6 +70,7 @@ export async function runMonthly(options: MonthlyOptions = {}): Promise<MonthlyR
   const withDrift = existsSync(join(modelDir, REFERENCE_PROFILE_FILE));
   // Settings checked before any scoring: bad drift settings must not leave a month scored but unchecked.
   const driftConfig = withDrift ? await loadDriftConfig(join(modelDir, CONFIG_FILE)) : undefined;
+  if (withDrift) await readProfile(join(modelDir, REFERENCE_PROFILE_FILE)); // and the reference profile
   log.info(`monthly run ${month}: scoring ${input} with ${modelDir}`);
   const score = await scoreFile({ modelDir, input, outDir, month, threads: options.threads });
 

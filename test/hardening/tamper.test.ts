@@ -348,6 +348,28 @@ describe('a profile that is not what it claims', () => {
     expectNoOutputs(out);
   });
 
+  it('monthly refuses a tampered reference profile before scoring anything', async () => {
+    const modelDir = join(dir, 'tampered-reference');
+    writeTestModel(modelDir);
+    const profile = JSON.parse(readFileSync(await profileOf(users), 'utf8'));
+    profile.numeric.Age.counts[4] = -1;
+    writeFileSync(join(modelDir, 'reference-profile.json'), JSON.stringify(profile));
+    const reports = join(dir, `reports-${counter++}`);
+    const run = await runCli([
+      'monthly',
+      '--month',
+      '2026-11',
+      '--model',
+      modelDir,
+      '--users',
+      users,
+      '--reports',
+      reports,
+    ]);
+    expectRefused(run, /reference-profile\.json is not a valid data profile/);
+    expectNoOutputs(join(reports, '2026-11'));
+  });
+
   it('drift refuses a truncated profile', async () => {
     const genuine = await profileOf(users);
     const truncated = writeFixture(dir, 'truncated.json', readFileSync(genuine, 'utf8').slice(0, 200));
