@@ -91,6 +91,9 @@ function ensureIdRoom(batch: UserColumns, end: number, extra: number): void {
   batch.idBytes = bigger;
 }
 
+/** About how many rows a users file of `bytes` holds (exports run 20 to 25 bytes a row). */
+export const estimateRows = (bytes: number): number => Math.ceil(bytes / 20);
+
 const QUOTE = 34;
 const CR = 13;
 const LF = 10;
@@ -181,7 +184,7 @@ export async function scanUsersFile(file: string, options: ScanOptions): Promise
     ownsHash: options.ownsHash,
     isSuppressed: options.isSuppressed,
     // a valid row takes at least 12 bytes ("1,18,0,Male\n"): no more IDs than that can come
-    idSet: new CompactIdSet(options.expectedRows ?? Math.ceil(size / 24), Math.ceil(size / 12)),
+    idSet: new CompactIdSet(options.expectedRows ?? estimateRows(size), Math.ceil(size / 12)),
   });
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const decode = (bytes: Uint8Array, at: number): string => {

@@ -6,14 +6,15 @@
  * Everything is written to a staging directory inside --out-dir and renamed into place only when all of
  * it succeeded, so a failed run (bad file, too many rejects, wrong model) leaves no partial outputs.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { assertRejectRate } from '../data/reader.js';
 import { REJECTS_HEADER, rejectLine } from '../data/rejects.js';
 import { openAtomicWriter, writeJsonAtomic } from '../io/atomic.js';
 import { log, progressReporter } from '../log.js';
 import { loadVerifiedModel } from '../model/card.js';
-import { scanUsersFile, type UserColumns } from './fast-reader.js';
+import { estimateRows, scanUsersFile, type UserColumns } from './fast-reader.js';
+import { RUN_ROWS } from './ranking.js';
 import { PREDICTIONS_FILE, TOP_PROSPECTS_FILE } from './ranked-output.js';
 import { openSink, type Sink } from './sink.js';
 import { readSuppressionList, resolveMonth, Staging, type Shard } from './run-options.js';
@@ -53,6 +54,17 @@ export const OUTPUT_FILES = [PREDICTIONS_FILE, TOP_PROSPECTS_FILE, REJECTS_FILE,
 /** Batches handed to the scoring thread and not yet done: enough to keep both cores busy. */
 const IN_FLIGHT = 2;
 
+/**
+ * A file of up to a million-odd rows is ranked in one run in memory (nothing spilled: fastest); a bigger
+ * one in runs of RUN_ROWS spilled to disk, which keeps memory flat however big the file.
+ */
+async function runRowsFor(input: string): Promise<number> {
+  const rows = estimateRows((await stat(input).catch(() => undefined))?.size ?? 0);
+  return rows <= IN_MEMORY_ROWS ? IN_MEMORY_ROWS : RUN_ROWS;
+}
+
+const IN_MEMORY_ROWS = 1_250_000;
+
 export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
   const startedAt = new Date();
   const started = performance.now();
@@ -67,7 +79,13 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
     const runsDir = join(staging.dir, 'runs');
     await mkdir(runsDir);
     sink = await openSink(
-      { onnx: model.onnx, threads: options.threads ?? 1, threshold, runsDir, runRows: options.runRows },
+      {
+        onnx: model.onnx,
+        threads: options.threads ?? 1,
+        threshold,
+        runsDir,
+        runRows: options.runRows ?? (await runRowsFor(options.input)),
+      },
       options.inference === 'main',
     );
     const rejects = await openAtomicWriter(join(staging.dir, REJECTS_FILE));
@@ -77,6 +95,7 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
     const free: UserColumns[] = [];
     let sent = 0;
 
+    log.debug(`score: model and scoring thread ready after ${Math.round(performance.now() - started)} ms`);
     const read = await scanUsersFile(options.input, {
       batchSize: options.batchSize,
       recycle: () => free.pop(),
@@ -96,10 +115,12 @@ export async function scoreFile(options: ScoreOptions): Promise<ScoreResult> {
       },
     });
     for (const pending of inFlight.splice(0)) await pending;
+    log.debug(`score: file read and scored after ${Math.round(performance.now() - started)} ms`);
     await rejects.commit();
     assertRejectRate(read, options.maxRejectRate ?? 0.01);
 
     const { ranked, profile, genders } = await sink.finish({ dir: staging.dir, top: options.top });
+    log.debug(`score: ranked files written after ${Math.round(performance.now() - started)} ms`);
     if (ranked.scored !== read.valid)
       throw new Error(`scored ${ranked.scored} customers, but ${read.valid} valid rows were read`);
     await staging.removeScratch('runs');
