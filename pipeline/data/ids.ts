@@ -132,7 +132,7 @@ export class CompactIdSet implements HashSet {
   constructor(expected: number, atMost = expected) {
     this.bucketBits = Math.max(4, Math.min(21, Math.ceil(Math.log2(Math.max(1, atMost) / 8))));
     const buckets = 1 << this.bucketBits;
-    this.bucketSize = Math.max(4, Math.ceil(expected / (0.85 * buckets)));
+    this.bucketSize = Math.max(4, Math.ceil(expected / (0.92 * buckets)));
     this.slots = new Uint32Array(buckets * this.bucketSize);
     this.reach = new Uint8Array(buckets);
   }
@@ -151,7 +151,7 @@ export class CompactIdSet implements HashSet {
       const start = ((home + d) & mask) * size;
       for (let s = start; s < start + size; s++) if (slots[s] === fingerprint) return true;
     }
-    if ((this.used + 1) * 100 > slots.length * 92) this.grow();
+    if ((this.used + 1) * 100 > slots.length * 95) this.grow();
     this.place(fingerprint, home);
     this.used++;
     return false;
@@ -171,7 +171,7 @@ export class CompactIdSet implements HashSet {
         }
       }
     }
-    // 256 full buckets in a row does not happen below 92% load; widen and try again
+    // 256 full buckets in a row does not happen below 95% load; widen and try again
     this.grow();
     this.place(fingerprint, home);
   }
