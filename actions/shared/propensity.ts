@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ActionError } from './errors.js';
@@ -39,6 +40,10 @@ export async function propensity<T = unknown>(
   let stdout = '';
   let stderr = '';
   let pending = '';
+  // The CLI's messages can quote the input (a column name, say): a line of it starting with `::` must not
+  // be taken by the runner as a workflow command, so commands are off while its output is echoed.
+  const resume = randomUUID();
+  core.info(`::stop-commands::${resume}`);
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
@@ -50,8 +55,10 @@ export async function propensity<T = unknown>(
   const exitCode = await new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
+  }).finally(() => {
+    if (pending) core.info(pending);
+    core.info(`::${resume}::`);
   });
-  if (pending) core.info(pending);
   const accepted = exitCode === 0 || (options.acceptExitCodes ?? []).includes(exitCode);
   if (!accepted) {
     const last = stderr.trim().split('\n').slice(-6).join('\n');

@@ -297,3 +297,40 @@ describe('downloading the users file from a URL', () => {
     }
   });
 });
+
+/** The workflow commands the runner would act on in a step's output (honouring ::stop-commands::). */
+function workflowCommands(stdout: string): string[] {
+  const commands: string[] = [];
+  let resume: string | undefined;
+  for (const line of stdout.split(/\r?\n/)) {
+    if (resume !== undefined) {
+      if (line === `::${resume}::`) resume = undefined;
+      continue;
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line);
+    if (stop) resume = stop[1];
+    else if (line.startsWith('::')) commands.push(line);
+  }
+  return commands;
+}
+
+describe('the actions log', () => {
+  it("echoes the pipeline's messages without letting a line of the input act as a workflow command", async () => {
+    writeFileSync(
+      join(repo.workspace, 'forged.csv'),
+      'User ID,Age,AnnualSalary,"Sex\n::error title=forged::all customers approved\n::add-mask::x"\n1,30,10007,Male\n',
+    );
+    const run = await action('score', {
+      ...schedule,
+      inputs: { input: 'forged.csv', month: MONTH, artifact: 'false', 'out-dir': join(tmp, 'forged-out') },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error title=forged::all customers approved'); // echoed, as text
+    const commands = workflowCommands(run.stdout);
+    expect(
+      commands.filter((c) => c.startsWith('::error title=forged') || c.startsWith('::add-mask::x')),
+    ).toEqual([]);
+    // the action's own failure is still a command
+    expect(commands.some((c) => c.startsWith('::error::') && c.includes('missing column'))).toBe(true);
+  });
+});

@@ -105759,6 +105759,7 @@ function booleanInput(name, fallback) {
 
 // actions/shared/propensity.ts
 import { spawn } from "node:child_process";
+import { randomUUID as randomUUID4 } from "node:crypto";
 import { existsSync as existsSync5 } from "node:fs";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function cliPath() {
@@ -105777,6 +105778,8 @@ async function propensity(args, options = {}) {
   let stdout = "";
   let stderr = "";
   let pending = "";
+  const resume = randomUUID4();
+  info(`::stop-commands::${resume}`);
   child.stdout.setEncoding("utf8").on("data", (text) => stdout += text);
   child.stderr.setEncoding("utf8").on("data", (text) => {
     stderr += text;
@@ -105788,8 +105791,10 @@ async function propensity(args, options = {}) {
   const exitCode = await new Promise((resolve3, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve3(code ?? 1));
+  }).finally(() => {
+    if (pending) info(pending);
+    info(`::${resume}::`);
   });
-  if (pending) info(pending);
   const accepted = exitCode === 0 || (options.acceptExitCodes ?? []).includes(exitCode);
   if (!accepted) {
     const last = stderr.trim().split("\n").slice(-6).join("\n");
