@@ -36,6 +36,13 @@ export const HISTOGRAM_BINS = 20;
 
 const FLUSH_AT = 1 << 20;
 
+declare global {
+  interface Buffer {
+    /** Buffer.write without its argument checks (Node's own fast path). */
+    utf8Write(text: string, offset: number, length: number): number;
+  }
+}
+
 /**
  * Prediction lines written straight into bytes (no string per line): the ID as text, then the
  * probability, flag, decile and rank as ASCII digits.
@@ -51,7 +58,7 @@ class LineWriter {
 
   text(value: string): void {
     if (this.at + value.length * 3 > this.buffer.length) this.grow(value.length * 3);
-    this.at += this.buffer.write(value, this.at, 'utf8');
+    this.at += this.buffer.utf8Write(value, this.at, this.buffer.length - this.at);
   }
 
   line(id: string, micro: number, likely: number, decile: number, rank: number): void {

@@ -221,12 +221,9 @@ export async function openSink(options: SinkOptions, inline = false): Promise<Si
   const entry = inline ? undefined : workerEntry();
   if (!entry) return ScoringSink.open(options);
   const sink = new WorkerSink(new Worker(entry, { execArgv: [], resourceLimits: WORKER_HEAP }));
-  try {
-    await sink.call({ type: 'open', options });
-  } catch (error) {
-    await sink.close();
-    throw error;
-  }
+  // The model loads in the scoring thread while this thread starts reading. The thread takes messages in
+  // order, so a model that fails to load fails the first batch (or the finish) with its own message.
+  sink.call({ type: 'open', options }).catch(() => undefined);
   return sink;
 }
 

@@ -1,7 +1,8 @@
-import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER_SHAPE, synthUsers } from '../../pipeline/data/synth.js';
+import { sha256, type ModelCard } from '../../pipeline/model/card.js';
 import { scoreFile } from '../../pipeline/score/score.js';
 import type { ScoreSummary } from '../../pipeline/score/summary.js';
 import { runCli } from '../helpers/cli.js';
@@ -100,6 +101,20 @@ describe('propensity score and merge as commands', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/does not match its card/);
     expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(filesIn(out)).toEqual([]);
+  });
+
+  it('refuses a model onnxruntime cannot load (its card matching): exit 2, its message, no outputs', async () => {
+    const broken = join(dir, 'broken-model');
+    cpSync(model, broken, { recursive: true });
+    writeFileSync(join(broken, 'model.onnx'), 'not a model');
+    const card = JSON.parse(readFileSync(join(broken, 'card.json'), 'utf8')) as ModelCard;
+    card.model.sha256 = sha256('not a model');
+    writeFileSync(join(broken, 'card.json'), JSON.stringify(card));
+    const out = join(dir, 'broken-model-out');
+    const run = await runCli(['score', '--model', broken, '--input', input, '--out-dir', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot be loaded by onnxruntime/);
     expect(filesIn(out)).toEqual([]);
   });
 
