@@ -25,7 +25,11 @@ const work = join(tmpdir(), 'propensity-bench');
 mkdirSync(work, { recursive: true });
 
 function propensity(args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`propensity ${args.join(' ')} failed with exit ${result.status}`);
   return result.stdout;
 }
@@ -34,7 +38,8 @@ function propensity(args) {
 let model = values.model ?? join(root, 'model');
 if (!existsSync(join(model, 'card.json'))) {
   model = join(work, 'model');
-  if (!existsSync(join(model, 'card.json'))) propensity(['train', '--data', join(root, 'data', 'training'), '--out', model]);
+  if (!existsSync(join(model, 'card.json')))
+    propensity(['train', '--data', join(root, 'data', 'training'), '--out', model]);
 }
 
 const batch = join(work, `users-${rows}.csv`);
@@ -45,10 +50,27 @@ function scoreOnce(outDir) {
   const hook =
     "import { isMainThread } from 'node:worker_threads';" +
     "if (isMainThread) process.on('exit', () => process.stderr.write('RUSAGE ' + JSON.stringify(process.resourceUsage()) + '\\n'));";
-  const args = ['score', '--model', model, '--input', batch, '--out-dir', outDir, '--month', '2026-11', '--threads', values.threads, '--json'];
+  const args = [
+    'score',
+    '--model',
+    model,
+    '--input',
+    batch,
+    '--out-dir',
+    outDir,
+    '--month',
+    '2026-11',
+    '--threads',
+    values.threads,
+    '--json',
+  ];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, cli, ...args], { cwd: root });
+    const child = spawn(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, cli, ...args],
+      { cwd: root },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
