@@ -61,28 +61,54 @@ class LineWriter {
     this.at += this.buffer.utf8Write(value, this.at, this.buffer.length - this.at);
   }
 
-  line(id: string, micro: number, likely: number, decile: number, rank: number): void {
+  /** The digits of the rank of the next line, counted up in place (no division per line). */
+  private readonly rank = Buffer.from('0000000000000000');
+  private rankStart = this.rank.length;
+  private lastMicro = -1;
+  private readonly probability = Buffer.alloc(8);
+
+  /** Appends the line of the next rank (lines come in rank order: 1, 2, 3, ...). */
+  line(id: string, micro: number, likely: number, decile: number): void {
     this.text(id);
     const b = this.buffer;
     let at = this.at;
     b[at++] = 44;
-    // probability: "0.dddddd" or "1.000000"
-    b[at++] = micro >= MICRO ? 49 : 48;
-    b[at++] = 46;
-    let fraction = micro >= MICRO ? 0 : micro;
-    for (let k = at + 5; k >= at; k--) {
-      b[k] = 48 + (fraction % 10);
-      fraction = Math.floor(fraction / 10);
+    // probability "0.dddddd" (or "1.000000"): sorted rows often repeat the last one
+    if (micro !== this.lastMicro) {
+      this.lastMicro = micro;
+      const p = this.probability;
+      p[0] = micro >= MICRO ? 49 : 48;
+      p[1] = 46;
+      let fraction = micro >= MICRO ? 0 : micro;
+      for (let k = 7; k >= 2; k--) {
+        const next = (fraction / 10) | 0;
+        p[k] = 48 + fraction - next * 10;
+        fraction = next;
+      }
     }
-    at += 6;
+    const p = this.probability;
+    for (let k = 0; k < 8; k++) b[at++] = p[k]!;
     b[at++] = 44;
     b[at++] = 48 + likely;
     b[at++] = 44;
-    at = writeInt(b, at, decile);
+    if (decile === 10) {
+      b[at++] = 49;
+      b[at++] = 48;
+    } else b[at++] = 48 + decile;
     b[at++] = 44;
-    at = writeInt(b, at, rank);
+    at += this.nextRank(b, at);
     b[at++] = 10;
     this.at = at;
+  }
+
+  private nextRank(b: Buffer, at: number): number {
+    const digits = this.rank;
+    let k = digits.length - 1;
+    while (digits[k] === 57) digits[k--] = 48;
+    digits[k]!++;
+    if (k < this.rankStart) this.rankStart = k;
+    for (let d = this.rankStart; d < digits.length; d++) b[at++] = digits[d]!;
+    return digits.length - this.rankStart;
   }
 
   async flush(): Promise<void> {
@@ -107,17 +133,6 @@ class LineWriter {
     this.buffer.copy(bigger, 0, 0, this.at);
     this.buffer = bigger;
   }
-}
-
-/** Writes a positive integer as ASCII digits at `at`; returns the index after it. */
-function writeInt(b: Buffer, at: number, value: number): number {
-  let digits = 1;
-  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
-  for (let k = at + digits - 1; k >= at; k--) {
-    b[k] = 48 + (value % 10);
-    value = Math.floor(value / 10);
-  }
-  return at + digits;
 }
 
 /** Whether a printed probability makes a likely buyer at `threshold`. */
@@ -169,8 +184,8 @@ export async function writeRanked(
       }
       sum += micro;
       histogram[Math.min(HISTOGRAM_BINS - 1, Math.floor((micro * HISTOGRAM_BINS) / MICRO))]!++;
-      predictions.line(id, micro, likely ? 1 : 0, decile, rank);
-      if (rank <= top) prospects.line(id, micro, likely ? 1 : 0, decile, rank);
+      predictions.line(id, micro, likely ? 1 : 0, decile);
+      if (rank <= top) prospects.line(id, micro, likely ? 1 : 0, decile);
       if (!predictions.full && !prospects.full) return undefined;
       return Promise.all([predictions.flush(), prospects.flush()]).then(() => undefined);
     });
