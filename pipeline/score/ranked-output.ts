@@ -68,8 +68,12 @@ class LineWriter {
   private readonly probability = Buffer.alloc(8);
 
   /** Appends the line of the next rank (lines come in rank order: 1, 2, 3, ...). */
-  line(id: string, micro: number, likely: number, decile: number): void {
-    this.text(id);
+  line(row: SortedSource, likely: number, decile: number): void {
+    const micro = row.micro;
+    if (row.writeId) {
+      if (this.at + 64 > this.buffer.length) this.grow(64);
+      this.at = row.writeId(this.buffer, this.at);
+    } else this.text(row.id);
     const b = this.buffer;
     let at = this.at;
     b[at++] = 44;
@@ -169,7 +173,8 @@ export async function writeRanked(
   try {
     predictions.text(PREDICTIONS_HEADER);
     prospects.text(PREDICTIONS_HEADER);
-    await mergeSorted(sources, (id, micro) => {
+    await mergeSorted(sources, (row) => {
+      const micro = row.micro;
       rank++;
       const decile = decileOf(rank, total);
       const likely = isLikelyBuyer(micro, options.threshold);
@@ -184,8 +189,8 @@ export async function writeRanked(
       }
       sum += micro;
       histogram[Math.min(HISTOGRAM_BINS - 1, Math.floor((micro * HISTOGRAM_BINS) / MICRO))]!++;
-      predictions.line(id, micro, likely ? 1 : 0, decile);
-      if (rank <= top) prospects.line(id, micro, likely ? 1 : 0, decile);
+      predictions.line(row, likely ? 1 : 0, decile);
+      if (rank <= top) prospects.line(row, likely ? 1 : 0, decile);
       if (!predictions.full && !prospects.full) return undefined;
       return Promise.all([predictions.flush(), prospects.flush()]).then(() => undefined);
     });

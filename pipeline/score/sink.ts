@@ -17,7 +17,7 @@ import { InvalidArtifactError, isUserError } from '../errors.js';
 import type { UserColumns } from './fast-reader.js';
 import { newScratch, openSession, runSession } from './inference.js';
 import { isLikelyBuyer, writeRanked, type RankedTotals } from './ranked-output.js';
-import { MICRO, RunCollector, toMicro } from './ranking.js';
+import { MICRO, rankKey, RunCollector, toMicro } from './ranking.js';
 
 export interface SinkOptions {
   onnx: Uint8Array;
@@ -78,10 +78,13 @@ export class ScoringSink implements Sink {
     let from = 0;
     for (let i = 0; i < batch.count; i++) {
       const to = idEnds[i]!;
-      const id = batch.idAscii ? ids.latin1Slice(from, to) : ids.toString('utf8', from, to);
-      from = to;
       const micro = toMicro(p[i]!);
-      this.collector.add(csvText(id), micro);
+      const key = rankKey(micro, ids, from, to);
+      if (key < 0 || !this.collector.addKey(key)) {
+        const id = batch.idAscii ? ids.latin1Slice(from, to) : ids.toString('utf8', from, to);
+        this.collector.add(csvText(id), micro);
+      }
+      from = to;
       const gender = GENDERS[male[i]!]!;
       const counts = this.genders[gender];
       counts.scored++;
