@@ -12,7 +12,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { openAtomicWriter, type AtomicWriter } from '../io/atomic.js';
+import { openAtomicWriter } from '../io/atomic.js';
 
 export const MICRO = 1_000_000;
 
