@@ -118,19 +118,9 @@ export function rankKey(micro: number, bytes: Uint8Array, from: number, to: numb
 
 const digits = Buffer.alloc(KEY_DIGITS);
 
-/** The ID of a rank key: its digits are a prefix, the padding (0) follows them. */
-function idOfRankKey(key: number): string {
-  let rest = key % KEY_SPAN;
-  let end = 0;
-  for (let i = KEY_DIGITS - 1; i >= 0; i--) {
-    const digit = rest % 11;
-    rest = (rest - digit) / 11;
-    if (digit > 0) {
-      digits[i] = 47 + digit;
-      if (end === 0) end = i + 1;
-    }
-  }
-  return digits.latin1Slice(0, end);
+/** The ID of the ID part of a rank key (its digits are a prefix, the padding follows them). */
+function idOfRankKey(idPart: number): string {
+  return digits.latin1Slice(0, writeIdDigits(idPart, digits, 0));
 }
 
 /** The micro-units of a rank key. */
@@ -138,44 +128,65 @@ const microOfRankKey = (key: number): number => MICRO - (key - (key % KEY_SPAN))
 
 /** The micro-units and the ID of a rank key. */
 export function fromRankKey(key: number): { micro: number; id: string } {
-  return { micro: microOfRankKey(key), id: idOfRankKey(key) };
+  return { micro: microOfRankKey(key), id: idOfRankKey(key % KEY_SPAN) };
 }
 
 /** A sorted run of rank keys held in memory. */
 class KeySource implements SortedSource {
   micro = 0;
-  private key = 0;
+  /** The ID part of the current key. */
+  private idPart = 0;
   private text: string | undefined;
   private at = 0;
   constructor(private readonly keys: Float64Array) {}
   /** The ID as text, made only when a merge compares it. */
   get id(): string {
-    return (this.text ??= idOfRankKey(this.key));
+    return (this.text ??= idOfRankKey(this.idPart));
   }
   next(): boolean {
     if (this.at >= this.keys.length) return false;
-    this.key = this.keys[this.at++]!;
-    this.micro = microOfRankKey(this.key);
+    const key = this.keys[this.at++]!;
+    this.idPart = key % KEY_SPAN;
+    this.micro = MICRO - (key - this.idPart) / KEY_SPAN;
     this.text = undefined;
     return true;
   }
   writeId(buffer: Uint8Array, at: number): number {
-    let rest = this.key % KEY_SPAN;
-    let end = 0;
-    for (let i = KEY_DIGITS - 1; i >= 0; i--) {
-      const digit = rest % 11;
-      rest = (rest - digit) / 11;
-      if (digit > 0) {
-        buffer[at + i] = 47 + digit;
-        if (end === 0) end = i + 1;
-      }
-    }
-    return at + end;
+    return writeIdDigits(this.idPart, buffer, at);
   }
   async refill(): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Writes the digits of an ID part (base 11, see rankKey) at `at`; returns the end. The part is split in
+ * two numbers below 2^31 so that the digits come out of integer arithmetic.
+ */
+function writeIdDigits(idPart: number, buffer: Uint8Array, at: number): number {
+  const high = Math.floor(idPart / LOW_SPAN);
+  let low = (idPart - high * LOW_SPAN) | 0;
+  let rest = high | 0;
+  let end = 0;
+  for (let i = KEY_DIGITS - 1; i >= 0; i--) {
+    let digit: number;
+    if (i >= KEY_DIGITS - LOW_DIGITS) {
+      digit = low % 11;
+      low = (low / 11) | 0;
+    } else {
+      digit = rest % 11;
+      rest = (rest / 11) | 0;
+    }
+    if (digit > 0) {
+      buffer[at + i] = 47 + digit;
+      if (end === 0) end = i + 1;
+    }
+  }
+  return at + end;
+}
+
+const LOW_DIGITS = 4;
+const LOW_SPAN = 11 ** LOW_DIGITS;
 
 /** A sorted run held in memory. */
 class MemorySource implements SortedSource {
