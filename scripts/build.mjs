@@ -21,6 +21,9 @@ export async function buildCli() {
     entryPoints: ['pipeline/cli/main.ts', ...workerEntries(join(root, 'pipeline'))],
     outdir: 'build',
     entryNames: '[name]',
+    // Commands are imported when they run: their code goes into chunks loaded on demand.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     bundle: true,
     packages: 'external',
     platform: 'node',

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { isUserError, UsageError } from '../errors.js';
 import { setLogSink, type Level } from '../log.js';
 import type { Command, ParsedArgs } from './command.js';
-import { commands } from './commands/index.js';
+import { commandLoaders } from './commands/index.js';
 
 const PROGRAM = 'propensity';
 
@@ -22,7 +22,8 @@ function commandHelp(command: Command): string {
   return parts.join('\n') + '\n';
 }
 
-function programHelp(): string {
+async function programHelp(): Promise<string> {
+  const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   const list = commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`).join('\n');
   return (
@@ -41,12 +42,12 @@ function programHelp(): string {
 }
 
 /** Finds the command named by the first one or two words of argv (the longest match wins). */
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+async function findCommand(argv: string[]): Promise<{ command: Command; rest: string[] } | undefined> {
   const two = argv.slice(0, 2).join(' ');
-  const one = argv[0] ?? '';
-  const command = commands.find((c) => c.name === two) ?? commands.find((c) => c.name === one);
-  if (!command) return undefined;
-  return { command, rest: argv.slice(command.name.split(' ').length) };
+  const name = two in commandLoaders ? two : (argv[0] ?? '');
+  const load = commandLoaders[name];
+  if (!load) return undefined;
+  return { command: await load(), rest: argv.slice(name.split(' ').length) };
 }
 
 function installStderrLog(): void {
@@ -63,14 +64,14 @@ function installStderrLog(): void {
 export async function main(argv: string[]): Promise<number> {
   installStderrLog();
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(programHelp());
+    process.stdout.write(await programHelp());
     return argv.length === 0 ? 2 : 0;
   }
-  const found = findCommand(argv);
+  const found = await findCommand(argv);
   if (!found) {
-    const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+    const group = Object.keys(commandLoaders).filter((name) => name.startsWith(`${argv[0]} `));
     if (group.length > 0) {
-      const names = group.map((c) => c.name).join(', ');
+      const names = group.join(', ');
       throw new UsageError(`\`${argv.join(' ')}\` is not a command`, `use one of: ${names}`);
     }
     throw new UsageError(`unknown command "${argv[0]}"`, `run \`${PROGRAM} --help\` to list the commands`);

@@ -1,28 +1,20 @@
 import type { Command } from '../command.js';
-import { compareCommand } from './compare.js';
-import { driftCommand } from './drift.js';
-import { evaluateCommand } from './evaluate.js';
-import { mergeCommand } from './merge.js';
-import { monthlyCommand } from './monthly.js';
-import { profileCommand } from './profile.js';
-import { scoreCommand } from './score.js';
-import { siteCommand } from './site.js';
-import { synthHistoryCommand, synthUsersCommand } from './synth.js';
-import { trainCommand } from './train.js';
-import { validateCommand } from './validate.js';
 
-/** Every `propensity` command, in the order `--help` lists them. */
-export const commands: Command[] = [
-  validateCommand,
-  scoreCommand,
-  mergeCommand,
-  monthlyCommand,
-  synthUsersCommand,
-  synthHistoryCommand,
-  trainCommand,
-  evaluateCommand,
-  compareCommand,
-  driftCommand,
-  siteCommand,
-  profileCommand,
-];
+/**
+ * Every `propensity` command by name, in the order `--help` lists them. Each is loaded only when it runs,
+ * so a command pays at start-up only for its own dependencies (scoring does not load the report engine).
+ */
+export const commandLoaders: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./validate.js')).validateCommand,
+  score: async () => (await import('./score.js')).scoreCommand,
+  merge: async () => (await import('./merge.js')).mergeCommand,
+  monthly: async () => (await import('./monthly.js')).monthlyCommand,
+  'synth users': async () => (await import('./synth.js')).synthUsersCommand,
+  'synth history': async () => (await import('./synth.js')).synthHistoryCommand,
+  train: async () => (await import('./train.js')).trainCommand,
+  evaluate: async () => (await import('./evaluate.js')).evaluateCommand,
+  compare: async () => (await import('./compare.js')).compareCommand,
+  drift: async () => (await import('./drift.js')).driftCommand,
+  site: async () => (await import('./site.js')).siteCommand,
+  profile: async () => (await import('./profile.js')).profileCommand,
+};
