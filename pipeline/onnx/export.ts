@@ -16,6 +16,7 @@
 import type { FittedModel, LinearStructure } from '../learn/learner.js';
 import type { TreeEnsemble } from '../learn/tree-model.js';
 import { MAX_GRID_CELLS, compileEnsemble } from './compile-trees.js';
+import { INPUT_NAMES, LABEL_THRESHOLD, OUTPUT_LABEL, OUTPUT_PROBABILITY } from './contract.js';
 import {
   DataType,
   ML_DOMAIN,
@@ -31,10 +32,6 @@ import {
 export const ONNX_OPSET = 17;
 export const ONNX_ML_OPSET = 3;
 export const ONNX_IR_VERSION = 8;
-export const INPUT_NAMES = { Age: 'Age', AnnualSalary: 'AnnualSalary', Gender: 'Gender' } as const;
-export const OUTPUT_PROBABILITY = 'probability';
-export const OUTPUT_LABEL = 'label';
-export const LABEL_THRESHOLD = 0.5;
 
 const GENDER_KEYS = ['Female', 'Male', 'female', 'male', 'FEMALE', 'MALE'];
 const GENDER_CODES = [0, 1, 0, 1, 0, 1];

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { UserRecord } from '../data/schema.js';
 import { InvalidArtifactError } from '../errors.js';
-import { INPUT_NAMES, OUTPUT_LABEL, OUTPUT_PROBABILITY } from './export.js';
+import { INPUT_NAMES, OUTPUT_LABEL, OUTPUT_PROBABILITY } from './contract.js';
 
 /** The graph inputs a customer row can feed; the contract's output is `probability`. */
 export const CONTRACT_INPUTS: readonly string[] = Object.values(INPUT_NAMES);
@@ -25,10 +25,13 @@ export function assertModelContract(inputNames: readonly string[], outputNames: 
 }
 
 /** An onnxruntime session for a model, refused (exit 2) when the bytes are no model or break the contract. */
-export async function loadOnnxSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+export async function loadOnnxSession(
+  bytes: Uint8Array,
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes);
+    session = await ort.InferenceSession.create(bytes, options);
   } catch (error) {
     throw new InvalidArtifactError(
       `model.onnx cannot be loaded by onnxruntime: ${(error as Error).message}`,

@@ -8,6 +8,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { InvalidArtifactError } from '../errors.js';
+import { loadOnnxSession } from '../onnx/run.js';
 
 /** The feature columns of a batch of users (the first `count` entries are used). */
 export interface FeatureBatch {
@@ -17,21 +18,8 @@ export interface FeatureBatch {
   male: Uint8Array;
 }
 
-export const MODEL_INPUTS = ['Age', 'AnnualSalary', 'Gender'] as const;
-
-function checkInputs(inputNames: readonly string[], outputNames: readonly string[]): void {
-  const unknown = inputNames.filter((name) => !(MODEL_INPUTS as readonly string[]).includes(name));
-  if (unknown.length > 0 || !outputNames.includes('probability')) {
-    throw new InvalidArtifactError(
-      `model.onnx does not follow the model contract (inputs ${MODEL_INPUTS.join(', ')}, output probability): it has inputs ${inputNames.join(', ')} and outputs ${outputNames.join(', ')}`,
-      'export the model with the project (`propensity train`), which writes graphs with the contract inputs and outputs',
-    );
-  }
-}
-
 const GENDER_TEXT = ['Female', 'Male'] as const;
 
-/** The session feeds for a batch: only the inputs the graph has. */
 /** Arrays for the float32 salaries and the gender strings, reused from batch to batch by one caller. */
 export interface FeedScratch {
   salary: Float32Array;
@@ -64,23 +52,13 @@ export function feedsFor(
   return feeds;
 }
 
-export async function openSession(onnx: Uint8Array, threads: number): Promise<ort.InferenceSession> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(onnx, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
-  } catch (error) {
-    throw new InvalidArtifactError(
-      `model.onnx cannot be loaded by onnxruntime: ${(error as Error).message}`,
-      'retrain or restore the model',
-    );
-  }
-  checkInputs(session.inputNames, session.outputNames);
-  return session;
+export function openSession(onnx: Uint8Array, threads: number): Promise<ort.InferenceSession> {
+  return loadOnnxSession(onnx, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
 }
 
 export async function runSession(
