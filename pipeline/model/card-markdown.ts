@@ -2,30 +2,12 @@
  * CARD.md: the model card rendered for people, from the handlebars template `templates/card.md.hbs`.
  * Markdown, not HTML, so values are not HTML-escaped; every value comes from the card itself.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import { packageFile } from '../io/package-file.js';
 import type { TrainingCard } from './training-card.js';
 
 const TEMPLATE = 'pipeline/model/templates/card.md.hbs';
-
-/**
- * Finds a file of this package by its path from the package root. The code runs from pipeline/ (tests),
- * from build/ (the bundled CLI) or from actions/<name>/dist/ (bundled actions), so walk up from here to
- * the directory that holds the file.
- */
-export function packageFile(relative: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, relative);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error(`cannot find ${relative} above ${dirname(fileURLToPath(import.meta.url))}`);
-    dir = parent;
-  }
-}
 
 function engine(): typeof Handlebars {
   const hb = Handlebars.create();

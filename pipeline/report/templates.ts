@@ -4,32 +4,19 @@
  * from the CLI bundle in `build/` and from an action bundle, as long as the repository is checked out.
  * Handlebars escapes every `{{value}}`; the templates never use triple braces.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { packageFile } from '../io/package-file.js';
 
-const TEMPLATE_DIR = join('pipeline', 'report', 'templates');
-
-function findTemplateDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, TEMPLATE_DIR);
-    if (existsSync(candidate)) return candidate;
-    // From the sources the templates sit beside this file.
-    if (existsSync(join(dir, 'templates', 'layout.hbs'))) return join(dir, 'templates');
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`report templates not found above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
+const TEMPLATE_DIR = 'pipeline/report/templates';
 
 let instance: typeof Handlebars | undefined;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 /** One handlebars instance with every `_*.hbs` file registered as a partial (without the underscore). */
 function handlebars(): { hb: typeof Handlebars; dir: string } {
-  const dir = findTemplateDir();
+  const dir = packageFile(TEMPLATE_DIR);
   if (!instance) {
     const hb = Handlebars.create();
     for (const file of readdirSync(dir).sort()) {
