@@ -13,13 +13,13 @@ import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { log, progressReporter } from '../log.js';
 import {
   CARD_FILE,
-  DATA_PROFILE_PAGE,
   CARD_MARKDOWN_FILE,
   CONFIG_FILE,
   MODEL_FILE,
   readCard,
   REFERENCE_PROFILE_FILE,
   sha256,
+  TRAINED_FILES,
   type ModelCard,
 } from '../model/card.js';
 import { renderCardMarkdown } from '../model/card-markdown.js';
@@ -233,14 +233,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   }
   await writeReferenceProfile(out, data.records, await scoreOnnx(onnx, data.records));
   await writeDataProfilePage(options.dataPath, out);
-  const files = [
-    MODEL_FILE,
-    CARD_FILE,
-    CARD_MARKDOWN_FILE,
-    CONFIG_FILE,
-    REFERENCE_PROFILE_FILE,
-    DATA_PROFILE_PAGE,
-  ];
+  const files = [...TRAINED_FILES, CONFIG_FILE];
   log.info(`wrote ${files.join(', ')} to ${out}`);
   return { outDir: out, card, files, seconds: (Date.now() - started) / 1000 };
 }

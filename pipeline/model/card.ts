@@ -15,6 +15,14 @@ export const CONFIG_FILE = 'config.json';
 export const REFERENCE_PROFILE_FILE = 'reference-profile.json';
 /** The exploratory profile of the training data, written beside the model. */
 export const DATA_PROFILE_PAGE = 'data-profile.html';
+/** What training writes about the model it chose; a promotion commits these (config.json is the PR's own). */
+export const TRAINED_FILES: readonly string[] = [
+  MODEL_FILE,
+  CARD_FILE,
+  CARD_MARKDOWN_FILE,
+  REFERENCE_PROFILE_FILE,
+  DATA_PROFILE_PAGE,
+];
 
 export type FeatureName = 'Age' | 'AnnualSalary' | 'Gender';
 

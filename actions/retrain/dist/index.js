@@ -62785,6 +62785,17 @@ var InvalidArtifactError = class extends UserError {
 // pipeline/model/card.ts
 var MODEL_FILE = "model.onnx";
 var CARD_FILE = "card.json";
+var CARD_MARKDOWN_FILE = "CARD.md";
+var CONFIG_FILE = "config.json";
+var REFERENCE_PROFILE_FILE = "reference-profile.json";
+var DATA_PROFILE_PAGE = "data-profile.html";
+var TRAINED_FILES = [
+  MODEL_FILE,
+  CARD_FILE,
+  CARD_MARKDOWN_FILE,
+  REFERENCE_PROFILE_FILE,
+  DATA_PROFILE_PAGE
+];
 async function readJsonFile(path4, what) {
   let text;
   try {
@@ -67563,7 +67574,7 @@ async function runMain(run3) {
 // actions/retrain/src/champion.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
-var MODEL_FILES = ["model.onnx", "card.json", "CARD.md", "config.json", "reference-profile.json"];
+var MODEL_FILES = [...TRAINED_FILES, CONFIG_FILE];
 async function championFromBase(workspace2, baseRef, modelPath, out) {
   let revision = `origin/${baseRef}`;
   if (!await revisionExists(workspace2, revision)) {
@@ -67571,7 +67582,7 @@ async function championFromBase(workspace2, baseRef, modelPath, out) {
     await git(workspace2, ["fetch", "--no-tags", "--depth=1", "origin", `refs/heads/${baseRef}`]);
     revision = "FETCH_HEAD";
   }
-  const card = await showFile(workspace2, revision, `${modelPath}/card.json`);
+  const card = await showFile(workspace2, revision, `${modelPath}/${CARD_FILE}`);
   if (!card) return void 0;
   await mkdir2(out, { recursive: true });
   for (const name of MODEL_FILES) {
@@ -106325,7 +106336,6 @@ async function uploadDirectory(name, dir, retentionDays) {
 }
 
 // actions/retrain/src/deliver.ts
-var PROMOTED_FILES = ["model.onnx", "card.json", "CARD.md", "reference-profile.json"];
 function commitMessage(version3, rows, prNumber) {
   const headline = rows.find((r) => r.name === "ROC-AUC");
   const auc = headline ? headline.champion === void 0 ? ` (ROC-AUC ${headline.challenger.toFixed(4)})` : ` (ROC-AUC ${headline.champion.toFixed(4)} -> ${headline.challenger.toFixed(4)})` : "";
@@ -106344,7 +106354,7 @@ async function commitChallenger(options) {
   const target = join5(workspace2, modelPath);
   await mkdir3(target, { recursive: true });
   const paths = [];
-  for (const name of PROMOTED_FILES) {
+  for (const name of TRAINED_FILES) {
     if (!existsSync6(join5(challengerDir, name))) continue;
     await copyFile2(join5(challengerDir, name), join5(target, name));
     paths.push(`${modelPath}/${name}`);

@@ -6,9 +6,10 @@
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CARD_FILE, CONFIG_FILE, TRAINED_FILES } from '../../../pipeline/model/card.js';
 import { git, revisionExists, showFile } from '../../shared/git.js';
 
-const MODEL_FILES = ['model.onnx', 'card.json', 'CARD.md', 'config.json', 'reference-profile.json'];
+const MODEL_FILES = [...TRAINED_FILES, CONFIG_FILE];
 
 /**
  * Writes the base branch's model directory into `out`. Returns undefined when the base branch has no
@@ -26,7 +27,7 @@ export async function championFromBase(
     await git(workspace, ['fetch', '--no-tags', '--depth=1', 'origin', `refs/heads/${baseRef}`]);
     revision = 'FETCH_HEAD';
   }
-  const card = await showFile(workspace, revision, `${modelPath}/card.json`);
+  const card = await showFile(workspace, revision, `${modelPath}/${CARD_FILE}`);
   if (!card) return undefined;
   await mkdir(out, { recursive: true });
   for (const name of MODEL_FILES) {

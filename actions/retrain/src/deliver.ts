@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { uploadDirectory } from '../../shared/artifacts.js';
 import { ActionError } from '../../shared/errors.js';
 import { BOT_EMAIL, BOT_NAME, git, pushAuthArgs } from '../../shared/git.js';
+import { TRAINED_FILES } from '../../../pipeline/model/card.js';
 import type { MetricRow } from './report.js';
-
-/** What a promotion commits: the model, its card, the readable card, and the drift reference when trained. */
-export const PROMOTED_FILES = ['model.onnx', 'card.json', 'CARD.md', 'reference-profile.json'];
 
 function commitMessage(version: number, rows: MetricRow[], prNumber: number): string {
   const headline = rows.find((r) => r.name === 'ROC-AUC');
@@ -47,7 +45,7 @@ export async function commitChallenger(options: {
   const target = join(workspace, modelPath);
   await mkdir(target, { recursive: true });
   const paths: string[] = [];
-  for (const name of PROMOTED_FILES) {
+  for (const name of TRAINED_FILES) {
     if (!existsSync(join(challengerDir, name))) continue;
     await copyFile(join(challengerDir, name), join(target, name));
     paths.push(`${modelPath}/${name}`);
