@@ -6,8 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { parseArgs } from 'node:util';
 import { readAll } from '../pipeline/data/reader.js';
-import type { TrainingRecord } from '../pipeline/data/schema.js';
-import { synthHistory } from '../pipeline/data/synth.js';
+import { synthHistoryRecords } from '../pipeline/data/synth.js';
 import { matrixFromRecords, selectRows, type FittedModel } from '../pipeline/learn/learner.js';
 import { createLearner, LEARNER_FAMILIES } from '../pipeline/learn/learners.js';
 import { nodeCount } from '../pipeline/learn/tree-model.js';
@@ -20,24 +19,6 @@ const { values: args } = parseArgs({
   options: { data: { type: 'string' }, rows: { type: 'string', default: '1000000' } },
 });
 
-function syntheticRecords(rows: number, seed: number): TrainingRecord[] {
-  return [...synthHistory({ rows, seed })]
-    .join('')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [userId, gender, age, salary, purchased] = line.split(',');
-      return {
-        userId: userId!,
-        gender: gender === 'Male' ? 'Male' : 'Female',
-        age: Number(age),
-        salary: Number(salary),
-        purchased: purchased === '1' ? 1 : 0,
-      };
-    });
-}
-
 function cpuMedian(runs: number, work: () => void): number {
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -49,7 +30,9 @@ function cpuMedian(runs: number, work: () => void): number {
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
 
-const records = args.data ? (await readAll(args.data, 'training')).records : syntheticRecords(1000, 20240101);
+const records = args.data
+  ? (await readAll(args.data, 'training')).records
+  : synthHistoryRecords({ rows: 1000, seed: 20240101 });
 const features = ['Age', 'AnnualSalary', 'Gender'] as const;
 const x = matrixFromRecords(records, features);
 const y = Uint8Array.from(records.map((r) => r.purchased));

@@ -9,7 +9,7 @@
  * smoothly (bilinear between band centres) around the band's rate, so each band's mean is the reference rate.
  */
 import { csvLine } from './csv.js';
-import { AGE_MAX, AGE_MIN } from './schema.js';
+import { AGE_MAX, AGE_MIN, type TrainingRecord } from './schema.js';
 import { createRng, type Rng } from '../random.js';
 
 /**
@@ -214,4 +214,19 @@ export function* synthHistory(options: { rows: number; seed: number }, chunkRows
     }
   }
   if (chunk) yield chunk;
+}
+
+/** The labeled history as records, for code that learns from it in memory (tests, benchmarks). */
+export function synthHistoryRecords(options: { rows: number; seed: number }): TrainingRecord[] {
+  const lines = [...synthHistory(options)].join('').trim().split('\n').slice(1);
+  return lines.map((line) => {
+    const [userId, gender, age, salary, purchased] = line.split(',');
+    return {
+      userId: userId!,
+      gender: gender === 'Male' ? 'Male' : 'Female',
+      age: Number(age),
+      salary: Number(salary),
+      purchased: purchased === '1' ? 1 : 0,
+    };
+  });
 }

@@ -1,24 +1,13 @@
 // Labeled data for learner tests: the project's synthetic history, parsed in memory.
-import { purchaseProbability, synthHistory } from '../../pipeline/data/synth.js';
+import { purchaseProbability, synthHistoryRecords } from '../../pipeline/data/synth.js';
 import type { TrainingRecord } from '../../pipeline/data/schema.js';
 import { matrixFromRecords, type Matrix } from '../../pipeline/learn/learner.js';
 import type { FeatureName } from '../../pipeline/model/card.js';
 
 export const ALL_FEATURES: readonly FeatureName[] = ['Age', 'AnnualSalary', 'Gender'];
 
-export function syntheticRecords(rows: number, seed: number): TrainingRecord[] {
-  const lines = [...synthHistory({ rows, seed })].join('').trim().split('\n').slice(1);
-  return lines.map((line) => {
-    const [userId, gender, age, salary, purchased] = line.split(',');
-    return {
-      userId: userId!,
-      gender: gender === 'Male' ? 'Male' : 'Female',
-      age: Number(age),
-      salary: Number(salary),
-      purchased: purchased === '1' ? 1 : 0,
-    };
-  });
-}
+export const syntheticRecords = (rows: number, seed: number): TrainingRecord[] =>
+  synthHistoryRecords({ rows, seed });
 
 export interface Labeled {
   records: TrainingRecord[];
