@@ -28,6 +28,19 @@ function writeInterval(): number {
   return Number.isFinite(value) && value >= 0 ? value : 1000;
 }
 
+/** A throttling callback: warn, then wait and retry until RATE_LIMIT_RETRIES retries were spent. */
+function warnAndRetry(what: string) {
+  return (
+    retryAfter: number,
+    options: { method: string; url: string },
+    _octokit: unknown,
+    retryCount: number,
+  ) => {
+    core.warning(`GitHub ${what} on ${options.method} ${options.url}; retrying in ${retryAfter} s`);
+    return retryCount < RATE_LIMIT_RETRIES;
+  };
+}
+
 export function createGitHubClient(token: string): GitHubClient {
   const minTime = writeInterval();
   const limiter = (id: string) => new Bottleneck.Group({ id, maxConcurrent: 1, minTime });
@@ -39,28 +52,8 @@ export function createGitHubClient(token: string): GitHubClient {
       throttle: {
         write: limiter('propensity-write'),
         notifications: limiter('propensity-notifications'),
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number,
-        ) => {
-          core.warning(
-            `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter} s`,
-          );
-          return retryCount < RATE_LIMIT_RETRIES;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number,
-        ) => {
-          core.warning(
-            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s`,
-          );
-          return retryCount < RATE_LIMIT_RETRIES;
-        },
+        onRateLimit: warnAndRetry('rate limit hit'),
+        onSecondaryRateLimit: warnAndRetry('secondary rate limit'),
       },
     },
     retry,

@@ -67431,6 +67431,12 @@ function writeInterval() {
   const value = raw === void 0 ? NaN : Number(raw);
   return Number.isFinite(value) && value >= 0 ? value : 1e3;
 }
+function warnAndRetry(what) {
+  return (retryAfter, options, _octokit, retryCount) => {
+    warning(`GitHub ${what} on ${options.method} ${options.url}; retrying in ${retryAfter} s`);
+    return retryCount < RATE_LIMIT_RETRIES;
+  };
+}
 function createGitHubClient(token) {
   const minTime = writeInterval();
   const limiter = (id) => new import_light3.default.Group({ id, maxConcurrent: 1, minTime });
@@ -67442,18 +67448,8 @@ function createGitHubClient(token) {
       throttle: {
         write: limiter("propensity-write"),
         notifications: limiter("propensity-notifications"),
-        onRateLimit: (retryAfter, options, _octokit, retryCount) => {
-          warning(
-            `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter} s`
-          );
-          return retryCount < RATE_LIMIT_RETRIES;
-        },
-        onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
-          warning(
-            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s`
-          );
-          return retryCount < RATE_LIMIT_RETRIES;
-        }
+        onRateLimit: warnAndRetry("rate limit hit"),
+        onSecondaryRateLimit: warnAndRetry("secondary rate limit")
       }
     },
     retry,
